@@ -1,0 +1,113 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "hapesira",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "hapesira", targets: ["hapesira"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries from Debian, wrapped thinly.
+        .systemLibrary(name: "CLibical", pkgConfig: "libical", providers: [.apt(["libical-dev"])]),
+
+        // The pure domain core: bookings, rules, conflicts, availability. No I/O.
+        .target(name: "HapesiraCore", swiftSettings: swiftSettings),
+
+        // Adapters around the core.
+        .target(
+            name: "HapesiraICal",
+            dependencies: ["CLibical", "HapesiraCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HapesiraConfig",
+            dependencies: ["HapesiraCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HapesiraStore",
+            dependencies: [
+                "HapesiraCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HapesiraHTTP",
+            dependencies: [
+                "HapesiraCore", "HapesiraStore", "HapesiraConfig",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            resources: [.copy("openapi.yaml")],
+            swiftSettings: swiftSettings
+        ),
+
+        // The composition root: one binary with subcommands.
+        .executableTarget(
+            name: "hapesira",
+            dependencies: [
+                "HapesiraCore", "HapesiraICal", "HapesiraConfig", "HapesiraStore", "HapesiraHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Benchmarks (not tests): `make bench`.
+        .executableTarget(
+            name: "hapesira-bench",
+            dependencies: ["HapesiraCore", "HapesiraICal", "HapesiraConfig", "HapesiraStore"],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "HapesiraCoreTests", dependencies: ["HapesiraCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HapesiraICalTests",
+            dependencies: ["HapesiraICal", "HapesiraCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HapesiraConfigTests",
+            dependencies: ["HapesiraConfig", "HapesiraCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HapesiraStoreTests",
+            dependencies: ["HapesiraStore", "HapesiraCore", "HapesiraICal"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HapesiraHTTPTests",
+            dependencies: [
+                "HapesiraHTTP", "HapesiraStore", "HapesiraCore", "HapesiraICal", "HapesiraConfig",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

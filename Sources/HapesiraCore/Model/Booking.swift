@@ -1,0 +1,150 @@
+/// Where a booking is in its life.
+public enum BookingStatus: String, Sendable, Codable, CaseIterable {
+    /// Holds its slot until a manager approves or declines it.
+    case pending
+    case confirmed
+    case declined
+    case cancelled
+    /// Asked to wait for a taken slot; promoted when the slot frees up. Blocks nothing.
+    case waiting
+
+    /// Whether occurrences of a booking in this status keep others out of the slot.
+    public func blocks(pendingBlocks: Bool) -> Bool {
+        self == .confirmed || (self == .pending && pendingBlocks)
+    }
+}
+
+/// Public bookings show their details to everyone; private ones show as "Busy" to outsiders.
+public enum Visibility: String, Sendable, Codable, CaseIterable {
+    case `public`
+    case `private`
+}
+
+/// What to do when some occurrences of a recurring series cannot be booked.
+public enum SeriesPolicy: String, Sendable, Codable, CaseIterable {
+    /// Refuse the whole series (the default).
+    case allOrNothing = "all-or-nothing"
+    /// Book the free occurrences and report the skipped ones (they become EXDATEs).
+    case skipConflicts = "skip-conflicts"
+}
+
+/// A validated booking request, before it is checked against the rules and the calendar.
+public struct BookingDraft: Sendable, Hashable {
+    public var space: String
+    public var organisation: String
+    public var title: String
+    public var category: String
+    public var start: Int64
+    public var end: Int64
+    public var recurrence: String?
+    public var seriesPolicy: SeriesPolicy
+    public var visibility: Visibility
+    public var expectedAttendance: Int?
+    public var description: String?
+    /// Queue as `waiting` instead of refusing when the slot is taken.
+    public var waitIfBusy: Bool
+
+    public init(
+        space: String, organisation: String, title: String, category: String, start: Int64, end: Int64,
+        recurrence: String? = nil, seriesPolicy: SeriesPolicy = .allOrNothing, visibility: Visibility = .public,
+        expectedAttendance: Int? = nil, description: String? = nil, waitIfBusy: Bool = false
+    ) {
+        self.space = space
+        self.organisation = organisation
+        self.title = title
+        self.category = category
+        self.start = start
+        self.end = end
+        self.recurrence = recurrence
+        self.seriesPolicy = seriesPolicy
+        self.visibility = visibility
+        self.expectedAttendance = expectedAttendance
+        self.description = description
+        self.waitIfBusy = waitIfBusy
+    }
+
+    public var interval: Interval { Interval(start: start, end: end) }
+}
+
+/// One occurrence of a booking (a single booking has exactly one).
+public struct Occurrence: Sendable, Hashable {
+    public var id: Int64
+    public var interval: Interval
+    public var cancelled: Bool
+
+    public init(id: Int64, interval: Interval, cancelled: Bool = false) {
+        self.id = id
+        self.interval = interval
+        self.cancelled = cancelled
+    }
+}
+
+/// An occurrence of a series that was not booked, and why.
+public struct SkippedOccurrence: Sendable, Hashable {
+    public var interval: Interval
+    public var violations: [RuleViolation]
+
+    public init(interval: Interval, violations: [RuleViolation]) {
+        self.interval = interval
+        self.violations = violations
+    }
+}
+
+/// A stored booking with its occurrences.
+public struct Booking: Sendable, Hashable {
+    public var id: Int64
+    public var draft: BookingDraft
+    public var status: BookingStatus
+    /// Bumped whenever time, place or status changes (the iCalendar SEQUENCE).
+    public var sequence: Int
+    public var createdAt: Int64
+    public var updatedAt: Int64
+    public var createdBy: String
+    public var occurrences: [Occurrence]
+    public var skipped: [Interval]
+
+    public init(
+        id: Int64, draft: BookingDraft, status: BookingStatus, sequence: Int = 0, createdAt: Int64,
+        updatedAt: Int64, createdBy: String, occurrences: [Occurrence], skipped: [Interval] = []
+    ) {
+        self.id = id
+        self.draft = draft
+        self.status = status
+        self.sequence = sequence
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.createdBy = createdBy
+        self.occurrences = occurrences
+        self.skipped = skipped
+    }
+}
+
+/// An occurrence that holds (part of) a slot, as the calendar sees it.
+public struct BusyOccurrence: Sendable, Hashable {
+    public var bookingID: Int64
+    public var occurrenceID: Int64
+    public var space: String
+    public var organisation: String
+    public var title: String
+    public var visibility: Visibility
+    public var status: BookingStatus
+    /// The booked time itself.
+    public var interval: Interval
+    /// The booked time widened by its space's setup and teardown buffers.
+    public var block: Interval
+
+    public init(
+        bookingID: Int64, occurrenceID: Int64, space: String, organisation: String, title: String,
+        visibility: Visibility, status: BookingStatus, interval: Interval, block: Interval
+    ) {
+        self.bookingID = bookingID
+        self.occurrenceID = occurrenceID
+        self.space = space
+        self.organisation = organisation
+        self.title = title
+        self.visibility = visibility
+        self.status = status
+        self.interval = interval
+        self.block = block
+    }
+}

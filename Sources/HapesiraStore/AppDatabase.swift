@@ -1,0 +1,157 @@
+import Foundation
+import GRDB
+
+/// Owns the SQLite database: its single writer, its readers and its migrations.
+public final class AppDatabase: Sendable {
+    /// Every write goes through this one connection, in a transaction.
+    public let writer: any DatabaseWriter
+
+    private init(writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Self.migrator.migrate(writer)
+    }
+
+    /// Opens (creating if needed) the database file in WAL mode, with every commit fsynced.
+    public static func open(path: String) throws -> AppDatabase {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return try AppDatabase(writer: DatabasePool(path: path, configuration: configuration()))
+    }
+
+    /// A private in-memory database, for tests.
+    public static func inMemory() throws -> AppDatabase {
+        try AppDatabase(writer: DatabaseQueue(configuration: configuration()))
+    }
+
+    private static func configuration() -> GRDB.Configuration {
+        var configuration = GRDB.Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            // A booking acknowledged with 201 must survive a power cut: fsync the WAL on every commit.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        return configuration
+    }
+
+    /// Applies the named migrations that have not run yet (also done on open).
+    public func migrate() throws { try Self.migrator.migrate(writer) }
+
+    /// The names of the migrations applied to this database.
+    public func appliedMigrations() throws -> [String] {
+        try writer.read { db in try Self.migrator.appliedMigrations(db) }
+    }
+
+    /// Writes an online, consistent copy of the database to `path` (which must not exist).
+    public func backup(to path: String) throws {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw StoreError.backupTargetExists(path)
+        }
+        let target = try DatabaseQueue(path: path)
+        try writer.backup(to: target)
+        try target.close()
+    }
+
+    /// Migrations are registered by name and never edited once shipped.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-bookings-tokens-audit") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE booking (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        space_id TEXT NOT NULL,
+                        organisation_id TEXT NOT NULL,
+                        title TEXT NOT NULL,
+                        category TEXT NOT NULL,
+                        description TEXT,
+                        visibility TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        start_at INTEGER NOT NULL,
+                        end_at INTEGER NOT NULL,
+                        recurrence TEXT,
+                        series_policy TEXT NOT NULL,
+                        expected_attendance INTEGER,
+                        wait_if_busy INTEGER NOT NULL DEFAULT 0,
+                        sequence INTEGER NOT NULL DEFAULT 0,
+                        skipped TEXT NOT NULL DEFAULT '[]',
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL,
+                        created_by TEXT NOT NULL
+                    );
+                    CREATE INDEX booking_by_status ON booking(status, created_at);
+                    CREATE INDEX booking_by_organisation ON booking(organisation_id, start_at);
+                    CREATE INDEX booking_by_space ON booking(space_id, start_at);
+
+                    -- One row per occurrence; "active" rows (pending or confirmed, not cancelled) hold their block.
+                    CREATE TABLE occurrence (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        booking_id INTEGER NOT NULL REFERENCES booking(id),
+                        space_id TEXT NOT NULL,
+                        organisation_id TEXT NOT NULL,
+                        start_at INTEGER NOT NULL,
+                        end_at INTEGER NOT NULL,
+                        block_start INTEGER NOT NULL,
+                        block_end INTEGER NOT NULL,
+                        cancelled INTEGER NOT NULL DEFAULT 0,
+                        active INTEGER NOT NULL
+                    );
+                    CREATE INDEX occurrence_active_block ON occurrence(space_id, block_start, block_end) WHERE active = 1;
+                    CREATE INDEX occurrence_active_organisation ON occurrence(organisation_id, start_at) WHERE active = 1;
+                    CREATE INDEX occurrence_by_booking ON occurrence(booking_id);
+                    CREATE INDEX occurrence_by_time ON occurrence(start_at);
+
+                    CREATE TABLE token (
+                        id TEXT PRIMARY KEY,
+                        secret_hash BLOB NOT NULL,
+                        organisation_id TEXT NOT NULL,
+                        role TEXT NOT NULL,
+                        venues TEXT NOT NULL DEFAULT '[]',
+                        label TEXT,
+                        created_at INTEGER NOT NULL,
+                        revoked_at INTEGER
+                    );
+
+                    CREATE TABLE audit (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at INTEGER NOT NULL,
+                        actor_token TEXT NOT NULL,
+                        actor_organisation TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        booking_id INTEGER,
+                        occurrence_id INTEGER,
+                        space_id TEXT,
+                        organisation_id TEXT,
+                        reason TEXT,
+                        details TEXT NOT NULL DEFAULT '{}'
+                    );
+                    CREATE INDEX audit_by_booking ON audit(booking_id);
+                    CREATE INDEX audit_by_time ON audit(at);
+
+                    CREATE TABLE idempotency (
+                        organisation_id TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        request_hash TEXT NOT NULL,
+                        booking_id INTEGER NOT NULL,
+                        status INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (organisation_id, key)
+                    );
+                    """)
+        }
+        return migrator
+    }
+}
+
+/// Storage failures that are not SQLite's own.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    case backupTargetExists(String)
+    case idempotencyKeyReused(String)
+
+    public var description: String {
+        switch self {
+        case .backupTargetExists(let path): "\(path) already exists; back up to a new file"
+        case .idempotencyKeyReused(let key): "Idempotency-Key '\(key)' was already used for a different request"
+        }
+    }
+}

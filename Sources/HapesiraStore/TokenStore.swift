@@ -1,0 +1,114 @@
+import Crypto
+import Foundation
+import GRDB
+import HapesiraCore
+
+/// A token as listed by `hapesira token list` (never with its secret).
+public struct TokenInfo: Sendable, Hashable {
+    public var id: String
+    public var organisation: String
+    public var role: Role
+    public var label: String?
+    public var createdAt: Int64
+    public var revokedAt: Int64?
+}
+
+/// Why a bearer token was not accepted.
+public enum TokenError: Error, Sendable, Equatable {
+    case malformed
+    case unknown
+    case revoked
+}
+
+/// API tokens: shown once at creation, stored as SHA-256 hashes of their secret part, compared in
+/// constant time. A token reads `hps_<id>_<secret>`; the id is public and finds the row.
+public struct TokenStore: Sendable {
+    let database: AppDatabase
+
+    public init(database: AppDatabase) { self.database = database }
+
+    /// Creates a token and returns its full text (the only time the secret exists in clear).
+    public func create(organisation: String, role: Role, label: String?, now: Int64) throws -> (TokenInfo, String) {
+        let id = Self.randomText(bytes: 6)
+        let secret = Self.randomText(bytes: 32)
+        let venues: [String] = if case .manager(let venues) = role { venues } else { [] }
+        try database.writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO token (id, secret_hash, organisation_id, role, venues, label, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [id, Self.hash(secret), organisation, role.name, Self.encode(venues), label, now])
+        }
+        let info = TokenInfo(id: id, organisation: organisation, role: role, label: label, createdAt: now)
+        return (info, "hps_\(id)_\(secret)")
+    }
+
+    public func list() throws -> [TokenInfo] {
+        try database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM token ORDER BY created_at, id").map(Self.info)
+        }
+    }
+
+    /// Revokes a token by id; returns false when there is no such active token.
+    public func revoke(id: String, now: Int64) throws -> Bool {
+        try database.writer.write { db in
+            try db.execute(
+                sql: "UPDATE token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [now, id])
+            return db.changesCount == 1
+        }
+    }
+
+    /// The caller a bearer token stands for.
+    public func authenticate(_ token: String) throws -> Caller {
+        let parts = token.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "hps", !parts[1].isEmpty, !parts[2].isEmpty, token.count < 200 else {
+            throw TokenError.malformed
+        }
+        let row = try database.writer.read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM token WHERE id = ?"), arguments: [String(parts[1])])
+        }
+        guard let row else { throw TokenError.unknown }
+        let stored: Data = row["secret_hash"]
+        guard Self.constantTimeEqual(stored, Self.hash(String(parts[2]))) else { throw TokenError.unknown }
+        guard (row["revoked_at"] as Int64?) == nil else { throw TokenError.revoked }
+        let info = Self.info(row)
+        return Caller(tokenID: info.id, organisation: info.organisation, role: info.role)
+    }
+
+    static func hash(_ secret: String) -> Data { Data(SHA256.hash(data: Data(secret.utf8))) }
+
+    static func constantTimeEqual(_ a: Data, _ b: Data) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for (x, y) in zip(a, b) { difference |= x ^ y }
+        return difference == 0
+    }
+
+    static func randomText(bytes count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "-")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    private static func info(_ row: Row) -> TokenInfo {
+        let venuesText: String = row["venues"]
+        let venues = (try? JSONSerialization.jsonObject(with: Data(venuesText.utf8))) as? [String] ?? []
+        let role: Role =
+            switch row["role"] as String {
+            case "admin": .admin
+            case "manager": .manager(venues: venues)
+            case "member": .member
+            default: .viewer
+            }
+        return TokenInfo(
+            id: row["id"], organisation: row["organisation_id"], role: role, label: row["label"],
+            createdAt: row["created_at"], revokedAt: row["revoked_at"])
+    }
+
+    private static func encode(_ venues: [String]) -> String {
+        (try? String(decoding: JSONSerialization.data(withJSONObject: venues), as: UTF8.self)) ?? "[]"
+    }
+}
