@@ -34,6 +34,11 @@ public final class AppDatabase: Sendable {
         return configuration
     }
 
+    /// Checks that the database answers a query.
+    public func ping() async throws {
+        try await writer.read { db in _ = try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
     /// Applies the named migrations that have not run yet (also done on open).
     public func migrate() throws { try Self.migrator.migrate(writer) }
 

@@ -351,15 +351,19 @@ public struct BookingStore: Sendable {
     }
 
     /// The audit trail, newest first.
-    public func audit(bookingID: Int64? = nil, range: Interval? = nil, limit: Int = 200, offset: Int = 0)
-        async throws -> [AuditEntry]
-    {
+    public func audit(
+        bookingID: Int64? = nil, organisation: String? = nil, range: Interval? = nil, limit: Int = 200, offset: Int = 0
+    ) async throws -> [AuditEntry] {
         try await database.writer.read { db in
             var clauses: [String] = []
             var arguments = StatementArguments()
             if let bookingID {
                 clauses.append("booking_id = ?")
                 arguments += [bookingID]
+            }
+            if let organisation {
+                clauses.append("organisation_id = ?")
+                arguments += [organisation]
             }
             if let range {
                 clauses.append("at >= ? AND at < ?")

@@ -1,0 +1,87 @@
+import Foundation
+import HapesiraCore
+import HapesiraStore
+import Hummingbird
+import Logging
+import NIOCore
+import Prometheus
+
+/// What the HTTP application needs from the rest of the daemon.
+public struct AppDependencies: Sendable {
+    public var catalogue: Catalogue
+    public var store: BookingStore
+    public var tokens: TokenStore
+    public var metrics: PrometheusCollectorRegistry
+    public var maxBodyBytes: Int
+    /// The current time in Unix seconds (replaceable in tests).
+    public var now: @Sendable () -> Int64
+
+    public init(
+        catalogue: Catalogue, store: BookingStore, tokens: TokenStore, metrics: PrometheusCollectorRegistry,
+        maxBodyBytes: Int = 1 << 20, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) {
+        self.catalogue = catalogue
+        self.store = store
+        self.tokens = tokens
+        self.metrics = metrics
+        self.maxBodyBytes = maxBodyBytes
+        self.now = now
+    }
+}
+
+/// Builds the router with every route of the daemon.
+public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestContext> {
+    let views = Views(catalogue: dependencies.catalogue, maxBodyBytes: dependencies.maxBodyBytes)
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestMetricsMiddleware(registry: dependencies.metrics))
+    router.add(middleware: ErrorMiddleware(views: views))
+
+    let database = dependencies.store.database
+    router.get("healthz") { _, _ in
+        try await database.ping()
+        return JSONResponse.make(.object(["status": .string("ok")]))
+    }
+    router.get("metrics") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: dependencies.metrics.emitToBuffer())))
+    }
+    router.get("api/v1/openapi.yaml") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
+    }
+
+    let api = router.group("api/v1").add(middleware: BearerAuthMiddleware(tokens: dependencies.tokens))
+    let bookings = BookingController(
+        store: dependencies.store, views: views, body: BodyReader(maxBodyBytes: dependencies.maxBodyBytes),
+        metrics: dependencies.metrics, now: dependencies.now)
+    bookings.addRoutes(to: api)
+    CatalogueController(store: dependencies.store, views: views, bookings: bookings, now: dependencies.now)
+        .addRoutes(to: api)
+    return router
+}
+
+/// Builds the HTTP application listening on `host:port`.
+public func buildApplication(
+    _ dependencies: AppDependencies, host: String, port: Int, logger: Logger,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(dependencies),
+        configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "hapesira"),
+        onServerRunning: onServerRunning,
+        logger: logger)
+}
+
+/// The OpenAPI document shipped with the daemon.
+public enum OpenAPIDocument {
+    public static let bytes: [UInt8] = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
+            let data = try? Data(contentsOf: url)
+        else { return Array("openapi: 3.1.0\n".utf8) }
+        return Array(data)
+    }()
+
+    public static var text: String { String(decoding: bytes, as: UTF8.self) }
+}
