@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import HapesiraConfig
+import HapesiraCore
+import HapesiraStore
+
+struct CheckConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config", abstract: "Validate a configuration file; print every problem with its location.")
+
+    @OptionGroup var options: ConfigOption
+
+    @Argument(help: "The file to check (default: the --config file).")
+    var file: String?
+
+    func run() throws {
+        let path = file ?? options.config
+        let configuration = try loadConfiguration(path)
+        let catalogue = configuration.catalogue
+        print(
+            "\(path): OK — \(catalogue.cities.count) cities, \(catalogue.venues.count) venues, "
+                + "\(catalogue.spaces.count) spaces, \(catalogue.organisations.count) organisations")
+    }
+}
+
+struct Migrate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema.")
+
+    @OptionGroup var options: ConfigOption
+    @Option(help: "The SQLite file (overrides the configuration).") var database: String?
+
+    func run() throws {
+        let configuration = try loadConfiguration(options.config)
+        let store = try openStore(configuration, databasePath: database)
+        for name in try store.database.appliedMigrations() { print(name) }
+    }
+}
+
+struct Backup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write an online, consistent copy of the database (safe while the daemon runs).")
+
+    @OptionGroup var options: ConfigOption
+    @Option(help: "The SQLite file (overrides the configuration).") var database: String?
+    @Argument(help: "The new file to write.") var destination: String
+
+    func run() throws {
+        let configuration = try loadConfiguration(options.config)
+        let store = try openStore(configuration, databasePath: database)
+        do {
+            try store.database.backup(to: destination)
+        } catch let error as StoreError {
+            printError(error.description)
+            throw ExitCode(1)
+        }
+        print(destination)
+    }
+}
+
+struct TokenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token", abstract: "Create, list and revoke API tokens.",
+        subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a token; prints the token alone on stdout (it is not shown again).")
+
+        @OptionGroup var options: ConfigOption
+        @Option(help: "The SQLite file (overrides the configuration).") var database: String?
+        @Option(help: "The organisation the token acts for.") var org: String
+        @Option(help: "admin, manager, member or viewer.") var role: String
+        @Option(help: "For a manager: a venue it manages (repeat for several).") var venue: [String] = []
+        @Option(help: "A note to recognise the token by.") var label: String?
+
+        func run() throws {
+            let configuration = try loadConfiguration(options.config)
+            let catalogue = configuration.catalogue
+            guard catalogue.organisation(org) != nil else {
+                throw ValidationError("unknown organisation '\(org)'; see organisations in \(options.config)")
+            }
+            for id in venue where catalogue.venue(id) == nil { throw ValidationError("unknown venue '\(id)'") }
+            let parsedRole: Role
+            switch role {
+            case "admin": parsedRole = .admin
+            case "manager":
+                guard !venue.isEmpty else { throw ValidationError("a manager token needs at least one --venue") }
+                parsedRole = .manager(venues: venue)
+            case "member": parsedRole = .member
+            case "viewer": parsedRole = .viewer
+            default: throw ValidationError("--role must be admin, manager, member or viewer")
+            }
+            let store = try openStore(configuration, databasePath: database)
+            let (_, token) = try TokenStore(database: store.database).create(
+                organisation: org, role: parsedRole, label: label, now: unixNow)
+            print(token)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tokens (never their secrets).")
+
+        @OptionGroup var options: ConfigOption
+        @Option(help: "The SQLite file (overrides the configuration).") var database: String?
+
+        func run() throws {
+            let configuration = try loadConfiguration(options.config)
+            let store = try openStore(configuration, databasePath: database)
+            print("ID\tORGANISATION\tROLE\tVENUES\tCREATED\tREVOKED\tLABEL")
+            for token in try TokenStore(database: store.database).list() {
+                let venues = if case .manager(let venues) = token.role { venues.joined(separator: ",") } else { "-" }
+                let revoked = token.revokedAt.map { TimeInput.format($0, in: .utc) } ?? "-"
+                print(
+                    "\(token.id)\t\(token.organisation)\t\(token.role.name)\t\(venues)\t"
+                        + "\(TimeInput.format(token.createdAt, in: .utc))\t\(revoked)\t\(token.label ?? "")")
+            }
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a token by its id (the part after hps_).")
+
+        @OptionGroup var options: ConfigOption
+        @Option(help: "The SQLite file (overrides the configuration).") var database: String?
+        @Argument(help: "The token id.") var id: String
+
+        func run() throws {
+            let configuration = try loadConfiguration(options.config)
+            let store = try openStore(configuration, databasePath: database)
+            guard try TokenStore(database: store.database).revoke(id: id, now: unixNow) else {
+                printError("no active token with id '\(id)'")
+                throw ExitCode(1)
+            }
+            print("revoked \(id)")
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import HapesiraConfig
+import HapesiraHTTP
+import HapesiraStore
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+import UnixSignals
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the daemon (HTTP API) until SIGTERM or SIGINT.")
+
+    @OptionGroup var options: ConfigOption
+
+    @Option(help: "HOST:PORT to listen on (overrides server.listen).")
+    var listen: String?
+
+    @Option(help: "The SQLite file (overrides database.path).")
+    var database: String?
+
+    func run() async throws {
+        var configuration = try loadConfiguration(options.config)
+        if let listen {
+            guard let (host, port) = Configuration.parseListen(listen) else {
+                throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:8080")
+            }
+            configuration.server.host = host
+            configuration.server.port = port
+        }
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "hapesira")
+
+        let store = try openStore(configuration, databasePath: database)
+        let dependencies = AppDependencies(
+            catalogue: configuration.catalogue, store: store, tokens: TokenStore(database: store.database),
+            metrics: PrometheusCollectorRegistry(), maxBodyBytes: configuration.server.maxBodyBytes)
+        let notifier = SystemdNotifier()
+        let host = configuration.server.host
+        let databasePath = database ?? configuration.databasePath
+        let app = buildApplication(
+            dependencies, host: host, port: configuration.server.port, logger: logger,
+            onServerRunning: { channel in
+                logger.notice(
+                    "hapesira is serving",
+                    metadata: [
+                        LogKey.address: "\(channel.localAddress?.description ?? host)",
+                        LogKey.database: "\(databasePath)",
+                    ])
+                notifier.notify("READY=1")
+            })
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: app), .init(service: SystemdWatchdogService(notifier: notifier)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+}
