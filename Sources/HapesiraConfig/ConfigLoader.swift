@@ -4,7 +4,7 @@ import Yams
 
 /// Loads and validates a configuration file, reporting every problem at once.
 public enum ConfigLoader {
-    public static func load(path: String) throws(ConfigError) -> Configuration {
+    public static func load(path: String) throws(ConfigError) -> DaemonConfiguration {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -16,7 +16,7 @@ public enum ConfigLoader {
         return try parse(text, file: path)
     }
 
-    public static func parse(_ text: String, file: String) throws(ConfigError) -> Configuration {
+    public static func parse(_ text: String, file: String) throws(ConfigError) -> DaemonConfiguration {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -38,7 +38,7 @@ public enum ConfigLoader {
 struct ConfigParser {
     let reader: NodeReader
 
-    func configuration(_ root: Node?) -> Configuration? {
+    func configuration(_ root: Node?) -> DaemonConfiguration? {
         guard let root else {
             reader.problem(nil, "", "the file is empty")
             return nil
@@ -49,10 +49,10 @@ struct ConfigParser {
                 allowed: ["server", "database", "logging", "booking", "categories", "organisations", "quotas", "cities"])
         else { return nil }
 
-        var server = Configuration.Server(host: "127.0.0.1", port: 8080, maxBodyBytes: 1 << 20)
+        var server = DaemonConfiguration.Server(host: "127.0.0.1", port: 8080, maxBodyBytes: 1 << 20)
         if let mapping = reader.mapping(top["server"], "server", allowed: ["listen", "max_body_bytes"]) {
             if let listen = reader.string(mapping, "listen", "server") {
-                if let (host, port) = Configuration.parseListen(listen) {
+                if let (host, port) = DaemonConfiguration.parseListen(listen) {
                     server.host = host
                     server.port = port
                 } else {
@@ -86,14 +86,14 @@ struct ConfigParser {
             reader.problem(root, "categories", "list at least one booking category")
         }
         let organisations = organisations(top["organisations"])
-        let (cities, venues, spaces) = places(top["cities"])
+        let (cities, venues, spaces, linkSources) = places(top["cities"])
         let quotas = quotas(top["quotas"], organisations: Set(organisations.map(\.id)), venues: Set(venues.map(\.id)))
-        checkLinks(spaces, node: top["cities"])
+        checkLinks(spaces, sources: linkSources)
 
         let catalogue = Catalogue(
             cities: cities, venues: venues, spaces: spaces, organisations: organisations, categories: categories,
             quotas: quotas, pendingBlocks: pendingBlocks)
-        return Configuration(
+        return DaemonConfiguration(
             server: server, databasePath: databasePath, logLevel: logLevel, catalogue: catalogue,
             maxOccurrences: maxOccurrences)
     }
@@ -115,11 +115,13 @@ struct ConfigParser {
         }
     }
 
-    private func places(_ node: Node?) -> ([City], [Venue], [Space]) {
+    /// Also returns, for each space, where its `linked` list is (node and dotted path) for `checkLinks`.
+    private func places(_ node: Node?) -> ([City], [Venue], [Space], [(node: Node?, path: String)]) {
         if node == nil { reader.problem(nil, "cities", "list at least one city") }
         var cities: [City] = []
         var venues: [Venue] = []
         var spaces: [Space] = []
+        var linkSources: [(node: Node?, path: String)] = []
         var seen = (cities: Set<String>(), venues: Set<String>(), spaces: Set<String>())
         for (cityIndex, cityNode) in reader.sequence(node, "cities").enumerated() {
             let cityPath = "cities[\(cityIndex)]"
@@ -156,10 +158,11 @@ struct ConfigParser {
                         reader.problem(spaceNode, "\(spacePath).id", "duplicate space id '\(space.id)'")
                     }
                     spaces.append(space)
+                    linkSources.append((spaceNode.mapping?["linked"] ?? spaceNode, "\(spacePath).linked"))
                 }
             }
         }
-        return (cities, venues, spaces)
+        return (cities, venues, spaces, linkSources)
     }
 
     private func space(_ node: Node, _ path: String, venue: String) -> Space? {
@@ -325,12 +328,12 @@ struct ConfigParser {
         }
     }
 
-    private func checkLinks(_ spaces: [Space], node: Node?) {
+    private func checkLinks(_ spaces: [Space], sources: [(node: Node?, path: String)]) {
         let ids = Set(spaces.map(\.id))
-        for space in spaces {
+        for (space, source) in zip(spaces, sources) {
             for link in space.linked where !ids.contains(link) || link == space.id {
                 reader.problem(
-                    node, "space \(space.id).linked",
+                    source.node, source.path,
                     link == space.id ? "a space cannot be linked to itself" : "unknown space '\(link)'")
             }
         }

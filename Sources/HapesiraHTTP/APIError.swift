@@ -46,8 +46,10 @@ extension APIError {
             self = Self.booking(error, views: views, caller: caller, space: space)
         case let refusal as Refusal:
             self = Self.booking(.refused(refusal), views: views, caller: caller, space: space)
-        case let error as StoreError:
-            self = APIError(.unprocessableContent, "idempotency_key_reused", error.description, field: "Idempotency-Key")
+        case StoreError.idempotencyKeyReused(let key):
+            self = APIError(
+                .unprocessableContent, "idempotency_key_reused",
+                "Idempotency-Key '\(key)' was already used for a different request", field: "Idempotency-Key")
         case let error as HTTPError where error.status == .contentTooLarge:
             self = APIError(.contentTooLarge, "body_too_large", "the request body is larger than the limit of \(views.maxBodyBytes) bytes")
         case let error as HTTPError:

@@ -13,7 +13,9 @@ public struct AppRequestContext: RequestContext {
 
     /// The caller, or 401 when the request carries no valid token.
     func requireCaller() throws(APIError) -> Caller {
-        guard let caller else { throw APIError(.unauthorized, "unauthorized", "send Authorization: Bearer <token>") }
+        guard let caller else {
+            throw APIError(.unauthorized, "unauthorized", "send Authorization: Bearer <token>", field: "Authorization")
+        }
         return caller
     }
 }

@@ -10,6 +10,8 @@ public struct CreateResult: Sendable {
     public var skipped: [SkippedOccurrence]
     /// The same Idempotency-Key was seen before: this is the first request's booking.
     public var replayed: Bool
+    /// The HTTP status the first request was answered with (201 or 202).
+    public var firstStatus: Int
 }
 
 /// A change to a booking; `nil` leaves a field as it is.
@@ -86,14 +88,15 @@ public struct BookingStore: Sendable {
             return try await committer.perform { db in
                 if let idempotencyKey,
                     let row = try Row.fetchOne(
-                        db, sql: "SELECT request_hash, booking_id FROM idempotency WHERE organisation_id = ? AND key = ?",
+                        db, sql: "SELECT request_hash, booking_id, status FROM idempotency WHERE organisation_id = ? AND key = ?",
                         arguments: [caller.organisation, idempotencyKey])
                 {
                     guard row["request_hash"] == requestHash else { throw StoreError.idempotencyKeyReused(idempotencyKey) }
                     guard let booking = try BookingRows.load(db, id: row["booking_id"]) else {
                         throw BookingError.notFound(what: "booking", id: "\(row["booking_id"] as Int64)")
                     }
-                    return CreateResult(booking: booking, blockedBy: [], skipped: [], replayed: true)
+                    return CreateResult(
+                        booking: booking, blockedBy: [], skipped: [], replayed: true, firstStatus: row["status"])
                 }
                 let ledger = SQLiteLedger(db: db, catalogue: engine.catalogue)
                 let decision = try engine.decide(
@@ -123,7 +126,8 @@ public struct BookingStore: Sendable {
                     throw BookingError.notFound(what: "booking", id: "\(id)")
                 }
                 return CreateResult(
-                    booking: booking, blockedBy: decision.blockedBy, skipped: decision.skipped, replayed: false)
+                    booking: booking, blockedBy: decision.blockedBy, skipped: decision.skipped, replayed: false,
+                    firstStatus: decision.status == .waiting ? 202 : 201)
             }
         } catch let refusal as Refusal {
             throw BookingError.refused(try await withAlternatives(refusal, draft: draft, now: now, excluding: nil))

@@ -1,1 +1,74 @@
-print("x")
+// hapesira-bench: the benchmark for issue 2 (not a test). `make bench` runs `scripts/bench`, which
+// drives these subcommands and the real daemon; see docs/BENCHMARKS.md.
+//
+//   hapesira-bench config    --out bench.yaml --database PATH
+//   hapesira-bench seed      --config F --database PATH [--bookings 1000000] [--meta bench.env]
+//   hapesira-bench conflicts --config F --database PATH [--space room-01] [--iterations 20000]
+//   hapesira-bench count     --database PATH
+import Foundation
+import GRDB
+import HapesiraConfig
+import HapesiraStore
+
+func loadConfiguration(_ path: String) throws -> DaemonConfiguration {
+    do {
+        return try ConfigLoader.load(path: path)
+    } catch {
+        throw BenchError(error.description)
+    }
+}
+
+func runCommand(_ arguments: [String]) throws {
+    guard let command = arguments.first else {
+        throw BenchError("usage: hapesira-bench config|seed|conflicts|count [options]; see docs/BENCHMARKS.md")
+    }
+    let rest = arguments.dropFirst()
+    switch command {
+    case "config":
+        let options = try Options(rest, allowed: ["out", "database"])
+        let out = try options.string("out")
+        try Layout.configurationYAML(databasePath: try options.string("database"))
+            .write(toFile: out, atomically: true, encoding: .utf8)
+        _ = try loadConfiguration(out)  // what we wrote must load
+        say("wrote \(out)")
+    case "seed":
+        let options = try Options(rest, allowed: ["config", "database", "bookings", "meta"])
+        try Seed.run(
+            configuration: try loadConfiguration(try options.string("config")),
+            databasePath: try options.string("database"),
+            bookings: try options.int("bookings", default: 1_000_000),
+            metaPath: options.string("meta", default: "").isEmpty ? nil : options.string("meta", default: ""))
+    case "conflicts":
+        let options = try Options(rest, allowed: ["config", "database", "space", "iterations"])
+        try ConflictBench.run(
+            configuration: try loadConfiguration(try options.string("config")),
+            databasePath: try options.string("database"),
+            spaceID: options.string("space", default: Layout.spaceID(0)),
+            iterations: max(1, try options.int("iterations", default: 20_000)))
+    case "count":
+        let options = try Options(rest, allowed: ["database"])
+        let database = try AppDatabase.open(path: try options.string("database"))
+        let (bookings, occurrences, audit) = try database.writer.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM booking") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM occurrence WHERE active = 1") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit") ?? 0
+            )
+        }
+        // The durability the daemon's writer connection really has (AppDatabase.open is the daemon's own
+        // code path): 2 = FULL / 3 = EXTRA fsync the WAL on every commit; 1 = NORMAL does not.
+        let synchronous = try database.writer.writeWithoutTransaction { db in
+            try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+        }
+        say("RESULT bookings=\(bookings) active_occurrences=\(occurrences) audit=\(audit) writer_synchronous=\(synchronous)")
+    default:
+        throw BenchError("unknown command '\(command)'; expected config, seed, conflicts or count")
+    }
+}
+
+do {
+    try runCommand(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    FileHandle.standardError.write(Data("hapesira-bench: \(error)\n".utf8))
+    exit(1)
+}

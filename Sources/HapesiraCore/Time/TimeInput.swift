@@ -110,6 +110,8 @@ public enum TimeInput {
         let chars = Array(text.utf8)
         guard chars.count == 6, chars[0] == UInt8(ascii: "+") || chars[0] == UInt8(ascii: "-"),
             chars[3] == UInt8(ascii: ":"),
+            // Two digits each: `Int` alone would also take "+1" or "-5".
+            [chars[1], chars[2], chars[4], chars[5]].allSatisfy({ (48...57).contains($0) }),
             let hours = Int(String(decoding: chars[1...2], as: UTF8.self)),
             let minutes = Int(String(decoding: chars[4...5], as: UTF8.self)),
             hours < 24, minutes < 60

@@ -65,7 +65,7 @@ struct BookingController: Sendable {
             }
             var headers: HTTPFields = [.location: "/api/v1/bookings/\(result.booking.id)"]
             if result.replayed { headers[.idempotentReplayed] = "true" }
-            return JSONResponse.make(object, status: result.booking.status == .waiting ? .accepted : .created, headers: headers)
+            return JSONResponse.make(object, status: HTTPResponse.Status(code: result.firstStatus), headers: headers)
         } catch BookingError.refused(let refusal) {
             metrics.makeCounter(
                 name: "hapesira_booking_refusals_total", labels: [("reason", refusal.primary?.code ?? "refused")],

@@ -89,7 +89,13 @@ struct BodyReader: Sendable {
                 .unsupportedMediaType, "unsupported_media_type", "send the body as application/json",
                 field: "Content-Type")
         }
-        let buffer = try await request.collectBody(upTo: maxBodyBytes)
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: maxBodyBytes)
+        } catch {
+            throw APIError(
+                .contentTooLarge, "body_too_large", "the request body is larger than the limit of \(maxBodyBytes) bytes")
+        }
         var data = Data(buffer.readableBytesView)
         if data.isEmpty {
             guard emptyAllowed else { throw APIError(.badRequest, "malformed_json", "the request needs a JSON body") }
@@ -111,6 +117,8 @@ struct BodyReader: Sendable {
             return .invalid(name(context.codingPath + [key]), "\(name(context.codingPath + [key])) is required")
         case .valueNotFound(_, let context):
             return .invalid(name(context.codingPath), "\(name(context.codingPath)) must not be null")
+        case .typeMismatch(_, let context) where context.codingPath.isEmpty:
+            return APIError(.badRequest, "malformed_json", "the body must be a JSON object")
         case .typeMismatch(let type, let context):
             let expected = type == String.self ? "a string" : type == Int.self ? "a whole number" : type == Bool.self ? "true or false" : "\(type)"
             return .invalid(name(context.codingPath), "\(name(context.codingPath)) must be \(expected)")

@@ -6,7 +6,7 @@ import HapesiraICal
 import HapesiraStore
 
 /// Loads the configuration or exits with every problem printed to stderr.
-func loadConfiguration(_ path: String) throws -> Configuration {
+func loadConfiguration(_ path: String) throws -> DaemonConfiguration {
     do {
         return try ConfigLoader.load(path: path)
     } catch {
@@ -16,7 +16,7 @@ func loadConfiguration(_ path: String) throws -> Configuration {
 }
 
 /// The booking store over the configured database.
-func openStore(_ configuration: Configuration, databasePath: String? = nil) throws -> BookingStore {
+func openStore(_ configuration: DaemonConfiguration, databasePath: String? = nil) throws -> BookingStore {
     let database = try AppDatabase.open(path: databasePath ?? configuration.databasePath)
     let engine = BookingEngine(
         catalogue: configuration.catalogue, expander: LibicalRecurrenceExpander(),

@@ -23,7 +23,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var configuration = try loadConfiguration(options.config)
         if let listen {
-            guard let (host, port) = Configuration.parseListen(listen) else {
+            guard let (host, port) = DaemonConfiguration.parseListen(listen) else {
                 throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:8080")
             }
             configuration.server.host = host

@@ -1,7 +1,7 @@
 import HapesiraCore
 
 /// The daemon's settings, read from one YAML file.
-public struct Configuration: Sendable {
+public struct DaemonConfiguration: Sendable {
     public struct Server: Sendable {
         public var host: String
         public var port: Int

@@ -1,0 +1,22 @@
+.PHONY: run test bench format install
+
+run:
+	scripts/run-demo
+
+test:
+	scripts/test
+
+bench:
+	scripts/bench
+
+format:
+	swift format -i -r --configuration .swift-format Package.swift Sources Tests
+
+# Installs the release binary, an example configuration and the systemd unit (run as root).
+install:
+	scripts/setup
+	swift build -c release --scratch-path .build-release --product hapesira
+	install -m 0755 .build-release/release/hapesira /usr/local/bin/hapesira
+	install -d -m 0755 /etc/hapesira
+	[ -f /etc/hapesira/hapesira.yaml ] || install -m 0644 config/demo.yaml /etc/hapesira/hapesira.yaml
+	install -m 0644 systemd/hapesira.service /etc/systemd/system/hapesira.service

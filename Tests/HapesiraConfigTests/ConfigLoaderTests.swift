@@ -1,0 +1,296 @@
+import Foundation
+import HapesiraConfig
+import HapesiraCore
+import Testing
+
+@Suite("ConfigLoader")
+struct ConfigLoaderTests {
+    static let demoPath = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("config/demo.yaml").path
+
+    @Test("the demo configuration loads")
+    func demo() throws {
+        let configuration = try ConfigLoader.load(path: Self.demoPath)
+        let catalogue = configuration.catalogue
+        #expect(configuration.server.host == "127.0.0.1")
+        #expect(configuration.server.port == 8080)
+        #expect(configuration.server.maxBodyBytes == 1_048_576)
+        #expect(configuration.databasePath == "var/demo.sqlite")
+        #expect(configuration.logLevel == "info")
+        #expect(configuration.maxOccurrences == 500)
+        #expect(catalogue.pendingBlocks)
+
+        #expect(catalogue.cities.map(\.id) == ["peja", "prizren", "mitrovica"])
+        #expect(catalogue.venues.map(\.id) == ["kino-jusuf-gervalla", "kino-lumbardhi", "qendra-7arte"])
+        #expect(catalogue.spaces(inVenue: "kino-jusuf-gervalla").count == 3)
+        #expect(catalogue.spaces(inVenue: "kino-lumbardhi").count == 4)
+        #expect(catalogue.spaces(inVenue: "qendra-7arte").count == 4)
+        #expect(catalogue.spaces.count == 11)
+        #expect(catalogue.organisations.count == 10)
+        #expect(catalogue.organisation("7arte")?.name == "7Arte")
+        #expect(catalogue.organisation("komuna-peje")?.kind == "municipality")
+        #expect(catalogue.categories.count == 7)
+        #expect(catalogue.categories.contains("board-meeting"))
+
+        #expect(catalogue.quotas == [Quota(period: .month, maxHours: 60)])
+
+        // Linked groups: the divisible hall and its halves; the garden and the summer cinema.
+        let group = { (id: String) in catalogue.blockingGroup(of: catalogue.space(id)!) }
+        #expect(group("7arte-hall") == ["7arte-hall", "7arte-hall-a", "7arte-hall-b"])
+        #expect(group("7arte-hall-a") == ["7arte-hall", "7arte-hall-a"])
+        #expect(group("lumbardhi-garden") == ["lumbardhi-garden", "lumbardhi-summer-cinema"])
+        #expect(group("lumbardhi-summer-cinema") == ["lumbardhi-garden", "lumbardhi-summer-cinema"])
+        #expect(group("kino-meeting-room") == ["kino-meeting-room"])
+
+        let mainHall = try #require(catalogue.space("kino-main-hall"))
+        #expect(mainHall.capacity == 240)
+        #expect(mainHall.kind == "cinema-hall")
+        #expect(mainHall.features == ["dcp-projector", "surround-sound", "stage"])
+        #expect(
+            mainHall.rules
+                == SpaceRules(
+                    setupBuffer: 1800, teardownBuffer: 900, minDuration: 1800, maxDuration: 8 * 3600,
+                    horizon: 365 * 86_400, minimumNotice: 3600, approvalRequired: true))
+        #expect(catalogue.space("7arte-rehearsal-room")?.rules == SpaceRules(maxDuration: 4 * 3600))
+
+        let kino = try #require(catalogue.venue("kino-jusuf-gervalla"))
+        #expect(kino.zone.identifier == "Europe/Belgrade")
+        #expect(kino.city == "peja")
+        #expect(kino.openingHours.days[1] == [OpeningHours.Range(start: 9 * 60, end: 23 * 60)])
+        #expect(kino.openingHours.days[5] == [OpeningHours.Range(start: 9 * 60, end: 23 * 60)])
+        #expect(kino.openingHours.days[6] == [OpeningHours.Range(start: 10 * 60, end: 24 * 60)])
+        #expect(kino.openingHours.days[7] == [OpeningHours.Range(start: 10 * 60, end: 24 * 60)])
+        #expect(
+            kino.closures == [
+                Closure(
+                    from: LocalDate(year: 2026, month: 12, day: 31), to: LocalDate(year: 2026, month: 12, day: 31),
+                    reason: "New Year's Eve"),
+                Closure(
+                    from: LocalDate(year: 2027, month: 1, day: 1), to: LocalDate(year: 2027, month: 1, day: 2),
+                    reason: "New Year holidays"),
+            ])
+        let qendra = try #require(catalogue.venue("qendra-7arte"))
+        #expect(qendra.openingHours.days[6] == [OpeningHours.Range(start: 10 * 60, end: 22 * 60)])
+        #expect(qendra.openingHours.days[7] == [])
+        #expect(catalogue.venue("kino-lumbardhi")?.openingHours.days.count == 7)
+    }
+
+    @Test("a file that cannot be read is one problem naming the file")
+    func missingFile() {
+        let error = #expect(throws: ConfigError.self) { try ConfigLoader.load(path: "/nonexistent/hapesira.yaml") }
+        #expect(error?.problems.count == 1)
+        #expect(error?.problems.first?.file == "/nonexistent/hapesira.yaml")
+        #expect(error?.problems.first?.line == nil)
+    }
+
+    /// A small valid file; cases below break it in one place or many.
+    static let minimal = """
+        categories: [screening]
+        organisations:
+          - { id: anibar, name: Anibar }
+        cities:
+          - id: peja
+            venues:
+              - id: kino
+                spaces:
+                  - { id: hall, kind: hall, capacity: 100 }
+        """
+
+    @Test func minimalIsValid() throws {
+        let configuration = try ConfigLoader.parse(Self.minimal, file: "minimal.yaml")
+        #expect(configuration.catalogue.spaces.map(\.id) == ["hall"])
+        #expect(configuration.catalogue.venue("kino")?.zone.identifier == "Europe/Belgrade")
+        #expect(configuration.catalogue.venue("kino")?.openingHours == .always)
+        #expect(configuration.server.port == 8080)
+        #expect(configuration.maxOccurrences == 500)
+        #expect(configuration.catalogue.pendingBlocks)
+    }
+
+    /// A file with many problems; each is reported with its line and dotted path.
+    static let broken = """
+        categories: [screening]
+        organisations:
+          - { id: anibar, name: Anibar }
+          - { id: anibar, name: Anibar again }
+        quotas:
+          - { organisations: [ghost], period: month, max_hours: 10 }
+          - { period: fortnight, max_hours: 10 }
+        colour: blue
+        cities:
+          - id: peja
+            venues:
+              - id: kino
+                time_zone: Europe/Nowhere
+                opening_hours:
+                  mon-fri: "09:00-25:00"
+                  funday: "10:00-12:00"
+                  sat: "22:00-09:00"
+                closures:
+                  - { date: 2026-02-30, reason: nope }
+                  - { from: 2026-13-01, to: 2026-12-01 }
+                  - { from: 2026-12-05, to: 2026-12-01 }
+                  - { reason: no dates }
+                spaces:
+                  - { id: a, kind: hall, capacity: 10 }
+                  - { id: a, kind: hall, capacity: 10 }
+                  - id: b
+                    kind: hall
+                  - id: c
+                    kind: hall
+                    capacity: lots
+                  - id: d
+                    kind: hall
+                    capacity: 0
+                  - id: e
+                    kind: hall
+                    capacity: 10
+                    min_duration_minutes: 120
+                    max_duration_minutes: 60
+                    linked: [nowhere]
+                    colour: red
+        """
+
+    static let brokenProblems: [(path: String, line: Int)] = [
+        ("organisations[1].id", 4),
+        ("quotas[0].organisations", 6),
+        ("quotas[1].period", 7),
+        ("colour", 8),
+        ("cities[0].venues[0].time_zone", 13),
+        ("cities[0].venues[0].opening_hours.mon-fri", 15),
+        ("cities[0].venues[0].opening_hours.funday", 16),
+        ("cities[0].venues[0].opening_hours.sat", 17),
+        ("cities[0].venues[0].closures[0].date", 19),
+        ("cities[0].venues[0].closures[1].from", 20),
+        ("cities[0].venues[0].closures[2].to", 21),
+        ("cities[0].venues[0].closures[3]", 22),
+        ("cities[0].venues[0].spaces[1].id", 25),
+        ("cities[0].venues[0].spaces[2].capacity", 26),
+        ("cities[0].venues[0].spaces[3].capacity", 30),
+        ("cities[0].venues[0].spaces[4].capacity", 33),
+        ("cities[0].venues[0].spaces[5].colour", 40),
+        ("cities[0].venues[0].spaces[5].min_duration_minutes", 37),
+        ("cities[0].venues[0].spaces[5].linked", 39),
+    ]
+
+    @Test("every problem is reported, with its line and dotted path")
+    func everyProblem() throws {
+        let error = #expect(throws: ConfigError.self) { try ConfigLoader.parse(Self.broken, file: "broken.yaml") }
+        let problems = try #require(error?.problems)
+        for problem in problems { #expect(problem.file == "broken.yaml") }
+        #expect(problems.count == Self.brokenProblems.count, "\(error?.description ?? "")")
+        for expected in Self.brokenProblems {
+            let found = problems.filter { $0.path == expected.path }
+            #expect(found.count == 1, "\(expected.path): \(found)")
+            #expect(found.first?.line == expected.line, "\(expected.path)")
+        }
+        let messages = Dictionary(problems.map { ($0.path, $0.message) }, uniquingKeysWith: { a, _ in a })
+        #expect(messages["quotas[0].organisations"]?.contains("ghost") == true)
+        #expect(messages["cities[0].venues[0].time_zone"]?.contains("Europe/Nowhere") == true)
+        #expect(messages["cities[0].venues[0].spaces[1].id"]?.contains("duplicate") == true)
+        #expect(messages["cities[0].venues[0].spaces[5].linked"]?.contains("nowhere") == true)
+        #expect(messages["cities[0].venues[0].closures[0].date"]?.contains("2026-02-30") == true)
+        // The description lists every problem as file:line:column: path: message.
+        #expect(error?.description.split(separator: "\n").count == problems.count)
+        #expect(error?.description.contains("broken.yaml:13:") == true)
+    }
+
+    struct SnippetCase: Sendable, CustomTestStringConvertible {
+        var note: String
+        var yaml: String
+        var problems: [String: Int?]
+        var testDescription: String { note }
+    }
+
+    static let snippets: [SnippetCase] = [
+        SnippetCase(note: "empty file", yaml: "", problems: ["": nil]),
+        SnippetCase(note: "not YAML", yaml: "cities: [peja\n  venues: {", problems: ["": nil]),
+        SnippetCase(note: "not a mapping", yaml: "- just\n- a list\n", problems: ["": 1]),
+        SnippetCase(
+            note: "nothing declared", yaml: "server:\n  listen: 127.0.0.1:8080\n",
+            problems: ["categories": 1, "organisations": nil, "cities": nil]),
+        SnippetCase(
+            note: "bad server and logging settings",
+            yaml: minimal
+                + "\nserver:\n  listen: nowhere\n  max_body_bytes: 12\nlogging:\n  level: loud\n  colour: yes\n",
+            problems: [
+                "server.listen": 11, "server.max_body_bytes": 12, "logging.level": 14, "logging.colour": 15,
+            ]),
+        SnippetCase(
+            note: "bad booking settings",
+            yaml: minimal + "\nbooking:\n  pending_blocks: maybe\n  max_occurrences: 0\n",
+            problems: ["booking.pending_blocks": 11, "booking.max_occurrences": 12]),
+        SnippetCase(
+            note: "bad identifiers and kinds",
+            yaml: """
+                categories: [screening]
+                organisations:
+                  - { id: Anibar, name: Anibar }
+                  - { id: dokufest, name: DokuFest, kind: club }
+                cities:
+                  - id: peja
+                    venues:
+                      - id: kino
+                        spaces:
+                          - { id: hall, capacity: 100 }
+                          - { id: room, kind: hall, capacity: 10, horizon_days: 0, setup_minutes: -5 }
+                """,
+            problems: [
+                "organisations[0].id": 3, "organisations[1].kind": 4, "cities[0].venues[0].spaces[0].kind": 10,
+                "cities[0].venues[0].spaces[1].horizon_days": 11, "cities[0].venues[0].spaces[1].setup_minutes": 11,
+            ]),
+        SnippetCase(
+            note: "duplicate city and venue ids, a space linked to itself",
+            yaml: """
+                categories: [screening]
+                organisations: [{ id: anibar, name: Anibar }]
+                cities:
+                  - id: peja
+                    venues:
+                      - id: kino
+                        spaces: [{ id: hall, kind: hall, capacity: 10, linked: [hall] }]
+                  - id: peja
+                    venues:
+                      - id: kino
+                """,
+            problems: [
+                "cities[1].id": 8, "cities[1].venues[0].id": 10, "cities[0].venues[0].spaces[0].linked": 7,
+            ]),
+        SnippetCase(
+            note: "unknown quota venue, missing max_hours and period",
+            yaml: minimal
+                + "\nquotas:\n  - { venues: [cinema], period: week, max_hours: 5 }\n  - { organisations: [anibar] }\n",
+            problems: ["quotas[0].venues": 11, "quotas[1].max_hours": 12, "quotas[1].period": 12]),
+        SnippetCase(
+            note: "opening hours given twice for a day and a reversed weekday range",
+            yaml: """
+                categories: [screening]
+                organisations: [{ id: anibar, name: Anibar }]
+                cities:
+                  - id: peja
+                    venues:
+                      - id: kino
+                        opening_hours:
+                          mon-fri: "09:00-17:00"
+                          fri: "10:00-12:00"
+                          sun-mon: "10:00-12:00"
+                          sat: 9
+                """,
+            problems: [
+                "cities[0].venues[0].opening_hours.fri": 9, "cities[0].venues[0].opening_hours.sun-mon": 10,
+                "cities[0].venues[0].opening_hours.sat": 11,
+            ]),
+    ]
+
+    @Test("problems in small snippets", arguments: snippets)
+    func snippet(_ c: SnippetCase) throws {
+        let error = #expect(throws: ConfigError.self) { try ConfigLoader.parse(c.yaml, file: "snippet.yaml") }
+        let problems = try #require(error?.problems)
+        #expect(problems.count == c.problems.count, "\(error?.description ?? "")")
+        for (path, line) in c.problems {
+            let found = problems.filter { $0.path == path }
+            #expect(found.count == 1, "\(path): \(error?.description ?? "")")
+            #expect(found.first?.line == line, "\(path)")
+        }
+    }
+}
