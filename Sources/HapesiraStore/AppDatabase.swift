@@ -15,7 +15,10 @@ public final class AppDatabase: Sendable {
     public static func open(path: String) throws -> AppDatabase {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return try AppDatabase(writer: DatabasePool(path: path, configuration: configuration()))
+        let pool = try DatabasePool(path: path, configuration: configuration())
+        // DatabasePool switches its writer to synchronous=NORMAL when it enables WAL: set FULL again.
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        return try AppDatabase(writer: pool)
     }
 
     /// A private in-memory database, for tests.
