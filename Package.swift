@@ -104,7 +104,9 @@ let package = Package(
         ),
         .testTarget(
             name: "HapesiraStoreTests",
-            dependencies: ["HapesiraStore", "HapesiraCore", "HapesiraICal"],
+            dependencies: [
+                "HapesiraStore", "HapesiraCore", "HapesiraICal", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

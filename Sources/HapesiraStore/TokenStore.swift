@@ -60,20 +60,23 @@ public struct TokenStore: Sendable {
     }
 
     /// The caller a bearer token stands for.
-    public func authenticate(_ token: String) throws -> Caller {
+    /// - Important: async on purpose: a blocking read on the cooperative pool can starve it while
+    ///   other requests wait for a database connection.
+    public func authenticate(_ token: String) async throws -> Caller {
         let parts = token.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "hps", !parts[1].isEmpty, !parts[2].isEmpty, token.count < 200 else {
             throw TokenError.malformed
         }
-        let row = try database.writer.read { db in
+        // Only Sendable values leave the closure, so this is GRDB's async read, not the blocking one.
+        let found: (hash: Data, info: TokenInfo)? = try await database.writer.read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM token WHERE id = ?"), arguments: [String(parts[1])])
+                .map { ($0["secret_hash"], Self.info($0)) }
         }
-        guard let row else { throw TokenError.unknown }
-        let stored: Data = row["secret_hash"]
-        guard Self.constantTimeEqual(stored, Self.hash(String(parts[2]))) else { throw TokenError.unknown }
-        guard (row["revoked_at"] as Int64?) == nil else { throw TokenError.revoked }
-        let info = Self.info(row)
-        return Caller(tokenID: info.id, organisation: info.organisation, role: info.role)
+        guard let found, Self.constantTimeEqual(found.hash, Self.hash(String(parts[2]))) else {
+            throw TokenError.unknown
+        }
+        guard found.info.revokedAt == nil else { throw TokenError.revoked }
+        return Caller(tokenID: found.info.id, organisation: found.info.organisation, role: found.info.role)
     }
 
     static func hash(_ secret: String) -> Data { Data(SHA256.hash(data: Data(secret.utf8))) }

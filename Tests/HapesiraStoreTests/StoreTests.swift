@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HapesiraCore
 import HapesiraICal
 import HapesiraStore
@@ -38,6 +39,16 @@ struct StoreTests {
         #expect(try database.appliedMigrations() == ["v1-bookings-tokens-audit"])
         try database.migrate()
         #expect(try database.appliedMigrations() == ["v1-bookings-tokens-audit"])
+    }
+
+    @Test("the file database commits with synchronous=FULL on its writer (GRDB's WAL set-up lowers it to NORMAL)")
+    func commitsAreFsynced() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        let database = try AppDatabase.open(path: directory.appendingPathComponent("db.sqlite").path)
+        let mode = try database.writer.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        #expect(mode == 2)  // FULL
+        let journal = try database.writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(journal == "wal")
     }
 
     @Test("a booking is stored with its occurrences and an audit entry; a linked space conflicts")
@@ -97,17 +108,17 @@ struct StoreTests {
     }
 
     @Test("tokens: shown once, authenticate by hash, revocation takes effect, tampering fails")
-    func tokens() throws {
+    func tokens() async throws {
         let tokens = TokenStore(database: try AppDatabase.inMemory())
         let (info, token) = try tokens.create(
             organisation: "anibar", role: .manager(venues: ["kino"]), label: "desk", now: storeNow)
-        let caller = try tokens.authenticate(token)
+        let caller = try await tokens.authenticate(token)
         #expect(caller == Caller(tokenID: info.id, organisation: "anibar", role: .manager(venues: ["kino"])))
-        #expect(throws: TokenError.unknown) { try tokens.authenticate(token + "x") }
-        #expect(throws: TokenError.malformed) { try tokens.authenticate("nonsense") }
+        await #expect(throws: TokenError.unknown) { try await tokens.authenticate(token + "x") }
+        await #expect(throws: TokenError.malformed) { try await tokens.authenticate("nonsense") }
         #expect(try tokens.list().map(\.id) == [info.id])
         #expect(try tokens.revoke(id: info.id, now: storeNow))
         #expect(try !tokens.revoke(id: info.id, now: storeNow))
-        #expect(throws: TokenError.revoked) { try tokens.authenticate(token) }
+        await #expect(throws: TokenError.revoked) { try await tokens.authenticate(token) }
     }
 }

@@ -19,7 +19,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
         }
         var context = context
         do {
-            context.caller = try tokens.authenticate(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+            context.caller = try await tokens.authenticate(String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         } catch let error as TokenError {
             let message = error == .revoked ? "the token has been revoked" : "the token is not valid"
             throw APIError(.unauthorized, "unauthorized", message, field: "Authorization")
