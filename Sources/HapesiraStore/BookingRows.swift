@@ -44,7 +44,7 @@ enum BookingRows {
     static func insert(
         _ db: Database, draft: BookingDraft, status: BookingStatus, occurrences: [Interval], skipped: [Interval],
         space: Space, now: Int64, createdBy: String
-    ) throws -> Int64 {
+    ) throws -> Booking {
         try db.execute(
             sql: """
                 INSERT INTO booking (space_id, organisation_id, title, category, description, visibility, status,
@@ -59,23 +59,29 @@ enum BookingRows {
                 now, now, createdBy,
             ])
         let id = db.lastInsertedRowID
-        try insertOccurrences(db, bookingID: id, organisation: draft.organisation, space: space, intervals: occurrences, active: status.isActive)
-        return id
+        let stored = try insertOccurrences(
+            db, bookingID: id, organisation: draft.organisation, space: space, intervals: occurrences,
+            active: status.isActive)
+        return Booking(
+            id: id, draft: draft, status: status, createdAt: now, updatedAt: now, createdBy: createdBy,
+            occurrences: stored, skipped: skipped)
     }
 
+    @discardableResult
     static func insertOccurrences(
         _ db: Database, bookingID: Int64, organisation: String, space: Space, intervals: [Interval], active: Bool
-    ) throws {
+    ) throws -> [Occurrence] {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO occurrence (booking_id, space_id, organisation_id, start_at, end_at, block_start, block_end, active)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-        for interval in intervals {
+        return try intervals.map { interval in
             let block = interval.widened(before: space.rules.setupBuffer, after: space.rules.teardownBuffer)
             try statement.execute(arguments: [
                 bookingID, space.id, organisation, interval.start, interval.end, block.start, block.end, active,
             ])
+            return Occurrence(id: db.lastInsertedRowID, interval: interval)
         }
     }
 

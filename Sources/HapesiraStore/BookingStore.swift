@@ -103,7 +103,7 @@ public struct BookingStore: Sendable {
                     draft, occurrences: occurrences, now: now, ledger: ledger,
                     autoApprove: caller.manages(venue: venue.id)
                 ).get()
-                let id = try BookingRows.insert(
+                let booking = try BookingRows.insert(
                     db, draft: draft, status: decision.status, occurrences: decision.occurrences,
                     skipped: decision.skipped.map(\.interval), space: space, now: now, createdBy: caller.tokenID)
                 var details = ["status": decision.status.rawValue, "occurrences": "\(decision.occurrences.count)"]
@@ -112,7 +112,7 @@ public struct BookingStore: Sendable {
                     db,
                     AuditEntry(
                         at: now, actorToken: caller.tokenID, actorOrganisation: caller.organisation,
-                        action: decision.status == .waiting ? "queued" : "created", bookingID: id, space: space.id,
+                        action: decision.status == .waiting ? "queued" : "created", bookingID: booking.id, space: space.id,
                         organisation: draft.organisation, details: details))
                 if let idempotencyKey {
                     try db.execute(
@@ -120,10 +120,10 @@ public struct BookingStore: Sendable {
                             INSERT INTO idempotency (organisation_id, key, request_hash, booking_id, status, created_at)
                             VALUES (?, ?, ?, ?, ?, ?)
                             """,
-                        arguments: [caller.organisation, idempotencyKey, requestHash, id, decision.status == .waiting ? 202 : 201, now])
-                }
-                guard let booking = try BookingRows.load(db, id: id) else {
-                    throw BookingError.notFound(what: "booking", id: "\(id)")
+                        arguments: [
+                            caller.organisation, idempotencyKey, requestHash, booking.id,
+                            decision.status == .waiting ? 202 : 201, now,
+                        ])
                 }
                 return CreateResult(
                     booking: booking, blockedBy: decision.blockedBy, skipped: decision.skipped, replayed: false,
@@ -381,13 +381,15 @@ public struct BookingStore: Sendable {
         }
     }
 
-    /// The conflict check alone, as the write path runs it (for benchmarks).
-    public func conflicts(for interval: Interval, in space: Space) throws -> [BusyOccurrence] {
-        let catalogue = self.catalogue
+    /// Runs `body` inside one read transaction with the conflict check exactly as the write path
+    /// runs it inside its write transaction (for benchmarks and diagnostics).
+    public func withConflictCheck<T>(
+        in space: Space, _ body: (_ check: (Interval) throws -> [BusyOccurrence]) throws -> T
+    ) throws -> T {
+        let engine = self.engine
         return try database.writer.read { db in
-            try SQLiteLedger(db: db, catalogue: catalogue).blockingOccurrences(
-                spaces: catalogue.blockingGroup(of: space),
-                overlapping: interval.widened(before: space.rules.setupBuffer, after: space.rules.teardownBuffer))
+            let ledger = SQLiteLedger(db: db, catalogue: engine.catalogue)
+            return try body { try engine.conflicts($0, in: space, ledger: ledger) }
         }
     }
 

@@ -6,31 +6,42 @@ struct SQLiteLedger: BookingLedger {
     let db: Database
     let catalogue: Catalogue
 
+    /// The overlap query for a group of `count` spaces. Built once per group size: the statement
+    /// cache is keyed by this text, so it must not be rebuilt on every check.
+    private static let overlapSQL: [String] = (0...16).map(overlapSQL(spaces:))
+
+    private static func overlapSQL(spaces count: Int) -> String {
+        """
+        SELECT o.id, o.booking_id, o.space_id, o.start_at, o.end_at, o.block_start, o.block_end,
+               b.organisation_id, b.title, b.visibility, b.status
+        FROM occurrence o JOIN booking b ON b.id = o.booking_id
+        WHERE o.active = 1 AND o.space_id IN (\(Array(repeating: "?", count: max(1, count)).joined(separator: ",")))
+          AND o.block_start < ? AND o.block_start >= ? AND o.block_end > ?
+        ORDER BY o.block_start
+        """
+    }
+
     func blockingOccurrences(spaces: [String], overlapping block: Interval) throws -> [BusyOccurrence] {
         guard !spaces.isEmpty else { return [] }
-        let placeholders = Array(repeating: "?", count: spaces.count).joined(separator: ",")
+        let sql = spaces.count < Self.overlapSQL.count ? Self.overlapSQL[spaces.count] : Self.overlapSQL(spaces: spaces.count)
+        let statement = try db.cachedStatement(sql: sql)
+        var values: [(any DatabaseValueConvertible)?] = spaces
         // The lower bound on block_start turns the index probe into a narrow range scan.
-        let statement = try db.cachedStatement(
-            sql: """
-                SELECT o.id, o.booking_id, o.space_id, o.start_at, o.end_at, o.block_start, o.block_end,
-                       b.organisation_id, b.title, b.visibility, b.status
-                FROM occurrence o JOIN booking b ON b.id = o.booking_id
-                WHERE o.active = 1 AND o.space_id IN (\(placeholders))
-                  AND o.block_start < ? AND o.block_start >= ? AND o.block_end > ?
-                ORDER BY o.block_start
-                """)
-        var arguments = StatementArguments(spaces)
-        arguments += [block.end, block.start - catalogue.longestBlock, block.start]
-        return try Row.fetchAll(statement, arguments: arguments).compactMap { row in
-            let status = BookingStatus(rawValue: row["status"]) ?? .confirmed
-            guard status.blocks(pendingBlocks: catalogue.pendingBlocks) else { return nil }
-            return BusyOccurrence(
-                bookingID: row["booking_id"], occurrenceID: row["id"], space: row["space_id"],
-                organisation: row["organisation_id"], title: row["title"],
-                visibility: Visibility(rawValue: row["visibility"]) ?? .private, status: status,
-                interval: Interval(start: row["start_at"], end: row["end_at"]),
-                block: Interval(start: row["block_start"], end: row["block_end"]))
+        values += [block.end, block.start - catalogue.longestBlock, block.start]
+        statement.setUncheckedArguments(StatementArguments(values))
+        var result: [BusyOccurrence] = []
+        let rows = try Row.fetchCursor(statement)
+        while let row = try rows.next() {
+            // Columns by index, in the order of the SELECT.
+            let status = BookingStatus(rawValue: row[10]) ?? .confirmed
+            guard status.blocks(pendingBlocks: catalogue.pendingBlocks) else { continue }
+            result.append(
+                BusyOccurrence(
+                    bookingID: row[1], occurrenceID: row[0], space: row[2], organisation: row[7], title: row[8],
+                    visibility: Visibility(rawValue: row[9]) ?? .private, status: status,
+                    interval: Interval(start: row[3], end: row[4]), block: Interval(start: row[5], end: row[6])))
         }
+        return result
     }
 
     func bookedSeconds(organisation: String, venues: [String], startingWithin period: Interval, excluding: Int64?)

@@ -91,70 +91,35 @@ enum ConflictBench {
                     + "  " + formatted(Double(rows) / Double(probes.count), decimals: 2).leftPadded(to: 9))
         }
 
-        // 1. The public API: BookingStore.conflicts (a read transaction per call, as a caller pays it).
-        try measure("BookingStore.conflicts, busy times", "api-busy", busy) { try store.conflicts(for: $0, in: space).count }
-        try measure("BookingStore.conflicts, free slots", "api-free", free) { try store.conflicts(for: $0, in: space).count }
-        // What the per-call read transaction alone costs (DatabasePool.read with no query in it).
-        try measure("empty DatabasePool.read (overhead)", "empty-read", free) { _ in
-            try database.writer.read { _ in 0 }
+        // 1. The check as the write path runs it: BookingEngine.conflicts through SQLiteLedger, inside
+        //    the (write) transaction the request already holds. This is figure (a).
+        try store.withConflictCheck(in: space) { check in
+            try measure("write-path check, busy times", "check-busy", busy) { try check($0).count }
+            try measure("write-path check, free slots", "check-free", free) { try check($0).count }
         }
-        // 2. The ledger's query inside one open transaction, as the write path runs it in its write transaction.
+        // 2. The same check when the caller also opens a read transaction per call.
+        try measure("check + its own read txn, busy times", "own-txn-busy", busy) { interval in
+            try store.withConflictCheck(in: space) { try $0(interval).count }
+        }
+        // 3. SQLite's own cost: the overlap query and the bare index probe, rows fetched, nothing decoded.
         try database.writer.read { db in
             let statement = try db.cachedStatement(sql: ledgerSQL)
-            // 2a. An exact replica of SQLiteLedger.blockingOccurrences (SQL text built per call,
-            //     StatementArguments(spaces), columns read by name into BusyOccurrence), in the open txn.
-            let group = catalogue.blockingGroup(of: space)
-            try measure("ledger replica in open txn, busy times", "replica-busy", busy) { interval in
-                let placeholders = Array(repeating: "?", count: group.count).joined(separator: ",")
-                let sql = ledgerSQL.replacingOccurrences(of: "IN (?)", with: "IN (\(placeholders))")
-                let statement = try db.cachedStatement(sql: sql)
-                let block = interval.widened(before: space.rules.setupBuffer, after: space.rules.teardownBuffer)
-                var arguments = StatementArguments(group)
-                arguments += [block.end, block.start - longest, block.start]
-                return try Row.fetchAll(statement, arguments: arguments).compactMap { row -> BusyOccurrence? in
-                    let status = BookingStatus(rawValue: row["status"]) ?? .confirmed
-                    guard status.blocks(pendingBlocks: catalogue.pendingBlocks) else { return nil }
-                    return BusyOccurrence(
-                        bookingID: row["booking_id"], occurrenceID: row["id"], space: row["space_id"],
-                        organisation: row["organisation_id"], title: row["title"],
-                        visibility: Visibility(rawValue: row["visibility"]) ?? .private, status: status,
-                        interval: Interval(start: row["start_at"], end: row["end_at"]),
-                        block: Interval(start: row["block_start"], end: row["block_end"]))
-                }.count
-            }
-            // 2b. The same, decoding by column index with literal arguments (what a tuned ledger could do).
-            try measure("ledger, columns by index, busy times", "index-busy", busy) { interval in
-                try Row.fetchAll(statement, arguments: arguments(interval)).compactMap { row -> BusyOccurrence? in
-                    let status = BookingStatus(rawValue: row[10]) ?? .confirmed
-                    guard status.blocks(pendingBlocks: catalogue.pendingBlocks) else { return nil }
-                    return BusyOccurrence(
-                        bookingID: row[1], occurrenceID: row[0], space: row[2], organisation: row[7], title: row[8],
-                        visibility: Visibility(rawValue: row[9]) ?? .private, status: status,
-                        interval: Interval(start: row[3], end: row[4]), block: Interval(start: row[5], end: row[6]))
-                }.count
-            }
-            // 2c. The query alone (rows fetched, nothing decoded).
-            try measure("ledger query in open txn, busy times", "txn-busy", busy) { interval in
+            try measure("overlap query alone, busy times", "txn-busy", busy) { interval in
                 try Row.fetchAll(statement, arguments: arguments(interval)).count
             }
-            try measure("ledger query in open txn, free slots", "txn-free", free) { interval in
-                try Row.fetchAll(statement, arguments: arguments(interval)).count
-            }
-            // 3. The bare index probe (ids only, no join): SQLite's own cost, comparable to the reference.
             let bare = try db.cachedStatement(sql: bareSQL)
             try measure("bare index probe (ids), busy times", "bare-busy", busy) { interval in
                 try Int64.fetchAll(bare, arguments: arguments(interval)).count
             }
         }
 
-        let api = results["api-busy"]!
+        let api = results["check-busy"]!
         say("")
         say(
             "RESULT conflict_p50_us=\(formatted(api.p50)) conflict_p99_us=\(formatted(api.p99)) conflict_max_us=\(formatted(api.max)) "
-                + "txn_p50_us=\(formatted(results["txn-busy"]!.p50)) replica_p50_us=\(formatted(results["replica-busy"]!.p50)) "
-                + "index_p99_us=\(formatted(results["index-busy"]!.p99)) "
-                + "conflict_free_p99_us=\(formatted(results["api-free"]!.p99)) "
-                + "replica_p99_us=\(formatted(results["replica-busy"]!.p99)) txn_p99_us=\(formatted(results["txn-busy"]!.p99)) bare_p99_us=\(formatted(results["bare-busy"]!.p99))")
+                + "conflict_free_p99_us=\(formatted(results["check-free"]!.p99)) "
+                + "own_txn_p99_us=\(formatted(results["own-txn-busy"]!.p99)) "
+                + "txn_p99_us=\(formatted(results["txn-busy"]!.p99)) bare_p99_us=\(formatted(results["bare-busy"]!.p99))")
         say(
             "conflict check p99 \(formatted(api.p99)) µs = \(formatted(api.p99 / referenceP99, decimals: 2))× SQLite's own probe "
                 + "(\(formatted(referenceP99)) µs reference), \(formatted(api.p99 / targetP99 * 100, decimals: 0)) % of the "

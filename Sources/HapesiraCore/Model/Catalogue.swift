@@ -13,6 +13,10 @@ public struct Catalogue: Sendable {
     private let venueByID: [String: Venue]
     private let spaceByID: [String: Space]
     private let organisationByID: [String: Organisation]
+    private let groupBySpace: [String: [String]]
+
+    /// The longest widened occurrence any space allows: a lower bound for overlap queries.
+    public let longestBlock: Int64
 
     public init(
         cities: [City], venues: [Venue], spaces: [Space], organisations: [Organisation], categories: [String],
@@ -29,6 +33,16 @@ public struct Catalogue: Sendable {
         venueByID = Dictionary(venues.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         spaceByID = Dictionary(spaces.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         organisationByID = Dictionary(organisations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var groups: [String: Set<String>] = Dictionary(spaces.map { ($0.id, [$0.id]) }, uniquingKeysWith: { a, _ in a })
+        for space in spaces {
+            for link in space.linked {
+                groups[space.id, default: []].insert(link)
+                groups[link, default: []].insert(space.id)
+            }
+        }
+        groupBySpace = groups.mapValues { $0.sorted() }
+        longestBlock =
+            spaces.map { $0.rules.maxDuration + $0.rules.setupBuffer + $0.rules.teardownBuffer }.max() ?? 86_400
     }
 
     public func city(_ id: String) -> City? { cityByID[id] }
@@ -38,17 +52,9 @@ public struct Catalogue: Sendable {
 
     public func venue(of space: Space) -> Venue? { venueByID[space.venue] }
 
-    /// The space itself and every space linked to it, in either direction.
+    /// The space itself and every space linked to it, in either direction (sorted).
     public func blockingGroup(of space: Space) -> [String] {
-        var group = Set([space.id])
-        group.formUnion(space.linked)
-        for other in spaces where other.linked.contains(space.id) { group.insert(other.id) }
-        return group.sorted()
-    }
-
-    /// The longest widened occurrence any space allows: a lower bound for overlap queries.
-    public var longestBlock: Int64 {
-        spaces.map { $0.rules.maxDuration + $0.rules.setupBuffer + $0.rules.teardownBuffer }.max() ?? 86_400
+        groupBySpace[space.id] ?? [space.id]
     }
 
     public func spaces(inVenue venue: String) -> [Space] { spaces.filter { $0.venue == venue } }

@@ -43,7 +43,8 @@ struct BookingController: Sendable {
         if let key, key.isEmpty || key.count > 200 {
             throw APIError.invalid("Idempotency-Key", "Idempotency-Key must be 1 to 200 characters")
         }
-        let hash = SHA256.hash(data: raw).map { String(format: "%02x", $0) }.joined()
+        // Only a request that may be replayed needs its fingerprint.
+        let hash = key == nil ? "" : Self.hex(SHA256.hash(data: raw))
         do {
             let result = try await store.create(draft, by: caller, now: now(), idempotencyKey: key, requestHash: hash)
             var object = views.booking(result.booking, for: caller)
@@ -237,6 +238,13 @@ struct BookingController: Sendable {
             throw APIError.invalid("to", "the range may span at most \(maxSpan / 86_400) days")
         }
         return Interval(start: from, end: to)
+    }
+
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for byte in bytes { text += [digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]] }
+        return String(decoding: text, as: UTF8.self)
     }
 
     static func time(_ text: String, field: String) throws -> Int64 {
