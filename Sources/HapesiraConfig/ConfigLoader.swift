@@ -46,7 +46,9 @@ struct ConfigParser {
         guard
             let top = reader.mapping(
                 root, "",
-                allowed: ["server", "database", "logging", "booking", "categories", "organisations", "quotas", "cities"])
+                allowed: [
+                    "server", "database", "logging", "booking", "categories", "organisations", "quotas", "cities",
+                ])
         else { return nil }
 
         var server = DaemonConfiguration.Server(host: "127.0.0.1", port: 8080, maxBodyBytes: 1 << 20)
@@ -59,7 +61,8 @@ struct ConfigParser {
                     reader.problem(mapping["listen"], "server.listen", "expected HOST:PORT, e.g. 127.0.0.1:8080")
                 }
             }
-            server.maxBodyBytes = reader.int(mapping, "max_body_bytes", "server", range: 1024...(64 << 20)) ?? server.maxBodyBytes
+            server.maxBodyBytes =
+                reader.int(mapping, "max_body_bytes", "server", range: 1024...(64 << 20)) ?? server.maxBodyBytes
         }
         var databasePath = "hapesira.sqlite"
         if let mapping = reader.mapping(top["database"], "database", allowed: ["path"]) {
@@ -70,7 +73,9 @@ struct ConfigParser {
             let level = reader.string(mapping, "level", "logging")
         {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
-            if levels.contains(level) { logLevel = level } else {
+            if levels.contains(level) {
+                logLevel = level
+            } else {
                 reader.problem(mapping["level"], "logging.level", "expected one of: \(levels.joined(separator: ", "))")
             }
         }
@@ -106,7 +111,9 @@ struct ConfigParser {
             guard let mapping = reader.mapping(item, path, allowed: ["id", "name", "kind"]),
                 let id = reader.identifier(mapping, "id", path)
             else { return nil }
-            if !seen.insert(id).inserted { reader.problem(mapping["id"], "\(path).id", "duplicate organisation id '\(id)'") }
+            if !seen.insert(id).inserted {
+                reader.problem(mapping["id"], "\(path).id", "duplicate organisation id '\(id)'")
+            }
             let kind = reader.string(mapping, "kind", path) ?? "member"
             if !["member", "secretariat", "municipality"].contains(kind) {
                 reader.problem(mapping["kind"], "\(path).kind", "expected member, secretariat or municipality")
@@ -128,7 +135,9 @@ struct ConfigParser {
             guard let city = reader.mapping(cityNode, cityPath, allowed: ["id", "name", "venues"]),
                 let cityID = reader.identifier(city, "id", cityPath)
             else { continue }
-            if !seen.cities.insert(cityID).inserted { reader.problem(city["id"], "\(cityPath).id", "duplicate city id '\(cityID)'") }
+            if !seen.cities.insert(cityID).inserted {
+                reader.problem(city["id"], "\(cityPath).id", "duplicate city id '\(cityID)'")
+            }
             cities.append(City(id: cityID, name: reader.string(city, "name", cityPath) ?? cityID))
 
             for (venueIndex, venueNode) in reader.sequence(city["venues"], "\(cityPath).venues").enumerated() {
@@ -144,12 +153,17 @@ struct ConfigParser {
                 }
                 let zoneName = reader.string(venue, "time_zone", venuePath) ?? "Europe/Belgrade"
                 let zone = Zone(zoneName)
-                if zone == nil { reader.problem(venue["time_zone"], "\(venuePath).time_zone", "'\(zoneName)' is not an IANA time zone in tzdata") }
+                if zone == nil {
+                    reader.problem(
+                        venue["time_zone"], "\(venuePath).time_zone", "'\(zoneName)' is not an IANA time zone in tzdata"
+                    )
+                }
                 let hours = venue["opening_hours"].map { openingHours($0, "\(venuePath).opening_hours") } ?? .always
                 venues.append(
                     Venue(
                         id: venueID, name: reader.string(venue, "name", venuePath) ?? venueID, city: cityID,
-                        zone: zone ?? .utc, openingHours: hours, closures: closures(venue["closures"], "\(venuePath).closures")))
+                        zone: zone ?? .utc, openingHours: hours,
+                        closures: closures(venue["closures"], "\(venuePath).closures")))
 
                 for (spaceIndex, spaceNode) in reader.sequence(venue["spaces"], "\(venuePath).spaces").enumerated() {
                     let spacePath = "\(venuePath).spaces[\(spaceIndex)]"
@@ -187,7 +201,8 @@ struct ConfigParser {
             minimumNotice: minutes("min_notice_minutes", 0),
             approvalRequired: reader.bool(mapping, "approval_required", path) ?? false)
         if rules.minDuration > rules.maxDuration {
-            reader.problem(mapping["min_duration_minutes"], "\(path).min_duration_minutes", "is longer than max_duration_minutes")
+            reader.problem(
+                mapping["min_duration_minutes"], "\(path).min_duration_minutes", "is longer than max_duration_minutes")
             rules.minDuration = rules.maxDuration
         }
         if rules.maxDuration == 0 {
@@ -267,8 +282,12 @@ struct ConfigParser {
                 return nil
             }
             let reason = reader.string(mapping, "reason", itemPath) ?? "closed"
-            let single = reader.string(mapping, "date", itemPath).flatMap { date(mapping["date"], $0, "\(itemPath).date") }
-            let from = reader.string(mapping, "from", itemPath).flatMap { date(mapping["from"], $0, "\(itemPath).from") }
+            let single = reader.string(mapping, "date", itemPath).flatMap {
+                date(mapping["date"], $0, "\(itemPath).date")
+            }
+            let from = reader.string(mapping, "from", itemPath).flatMap {
+                date(mapping["from"], $0, "\(itemPath).from")
+            }
             let to = reader.string(mapping, "to", itemPath).flatMap { date(mapping["to"], $0, "\(itemPath).to") }
             if let single { return Closure(from: single, to: single, reason: reason) }
             guard let from, let to else {

@@ -22,7 +22,9 @@ final class NodeReader {
         for (key, _) in mapping {
             guard let name = key.string else { continue }
             if !allowed.contains(name) {
-                problem(key, join(path, name), "unknown setting; expected one of: \(allowed.sorted().joined(separator: ", "))")
+                problem(
+                    key, join(path, name),
+                    "unknown setting; expected one of: \(allowed.sorted().joined(separator: ", "))")
             }
         }
         return mapping

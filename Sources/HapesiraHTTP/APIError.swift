@@ -51,7 +51,9 @@ extension APIError {
                 .unprocessableContent, "idempotency_key_reused",
                 "Idempotency-Key '\(key)' was already used for a different request", field: "Idempotency-Key")
         case let error as HTTPError where error.status == .contentTooLarge:
-            self = APIError(.contentTooLarge, "body_too_large", "the request body is larger than the limit of \(views.maxBodyBytes) bytes")
+            self = APIError(
+                .contentTooLarge, "body_too_large",
+                "the request body is larger than the limit of \(views.maxBodyBytes) bytes")
         case let error as HTTPError:
             self = APIError(error.status, "http_error", error.body ?? error.status.reasonPhrase)
         default:
@@ -70,7 +72,8 @@ extension APIError {
         case .forbidden(let message):
             return APIError(.forbidden, "forbidden", message)
         case .wrongStatus(let status, let action):
-            return APIError(.conflict, "wrong_status", "cannot \(action) a booking that is \(status.rawValue)", field: "status")
+            return APIError(
+                .conflict, "wrong_status", "cannot \(action) a booking that is \(status.rawValue)", field: "status")
         case .refused(let refusal):
             let primary = refusal.primary
             var apiError = APIError(

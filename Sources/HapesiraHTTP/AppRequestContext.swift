@@ -1,5 +1,5 @@
-import Hummingbird
 import HapesiraCore
+import Hummingbird
 
 /// The request context: Hummingbird's core storage plus the authenticated caller.
 public struct AppRequestContext: RequestContext {

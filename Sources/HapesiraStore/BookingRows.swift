@@ -18,11 +18,14 @@ enum BookingRows {
         let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
         for row in try Row.fetchAll(
             db,
-            sql: "SELECT id, booking_id, start_at, end_at, cancelled FROM occurrence WHERE booking_id IN (\(placeholders)) ORDER BY start_at",
+            sql:
+                "SELECT id, booking_id, start_at, end_at, cancelled FROM occurrence WHERE booking_id IN (\(placeholders)) ORDER BY start_at",
             arguments: StatementArguments(ids))
         {
             occurrences[row["booking_id"], default: []].append(
-                Occurrence(id: row["id"], interval: Interval(start: row["start_at"], end: row["end_at"]), cancelled: row["cancelled"]))
+                Occurrence(
+                    id: row["id"], interval: Interval(start: row["start_at"], end: row["end_at"]),
+                    cancelled: row["cancelled"]))
         }
         return rows.map { row in
             let id: Int64 = row["id"]
@@ -95,7 +98,8 @@ enum BookingRows {
     }
 
     static func record(_ db: Database, _ entry: AuditEntry) throws {
-        let details = try String(decoding: JSONSerialization.data(withJSONObject: entry.details, options: [.sortedKeys]), as: UTF8.self)
+        let details = try String(
+            decoding: JSONSerialization.data(withJSONObject: entry.details, options: [.sortedKeys]), as: UTF8.self)
         try db.execute(
             sql: """
                 INSERT INTO audit (at, actor_token, actor_organisation, action, booking_id, occurrence_id, space_id,

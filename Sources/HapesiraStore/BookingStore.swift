@@ -33,6 +33,28 @@ public struct BookingChange: Sendable {
     public var movesBooking: Bool {
         space != nil || start != nil || end != nil || recurrence != nil || seriesPolicy != nil
     }
+
+    /// The draft with this change applied.
+    func applied(to original: BookingDraft) -> BookingDraft {
+        var draft = original
+        if let title { draft.title = title }
+        if let category { draft.category = category }
+        if let description { draft.description = description }
+        if let visibility { draft.visibility = visibility }
+        if let expectedAttendance { draft.expectedAttendance = expectedAttendance }
+        if let space { draft.space = space }
+        if let start { draft.start = start }
+        if let end { draft.end = end }
+        if let recurrence { draft.recurrence = recurrence }
+        if let seriesPolicy { draft.seriesPolicy = seriesPolicy }
+        return draft
+    }
+}
+
+/// A refused change, with the draft it was refused for (the alternatives are computed for it).
+private struct RefusedChange: Error {
+    var refusal: Refusal
+    var draft: BookingDraft
 }
 
 /// Which bookings to list.
@@ -80,7 +102,8 @@ public struct BookingStore: Sendable {
     ) async throws -> CreateResult {
         let (space, venue) = try place(of: draft.space)
         guard caller.mayBook(for: draft.organisation, inVenue: venue.id) else {
-            throw BookingError.forbidden("\(caller.organisation) may not book for '\(draft.organisation)' in \(venue.id)")
+            throw BookingError.forbidden(
+                "\(caller.organisation) may not book for '\(draft.organisation)' in \(venue.id)")
         }
         let occurrences = try engine.plan(draft, now: now)
         let engine = self.engine
@@ -88,10 +111,14 @@ public struct BookingStore: Sendable {
             return try await committer.perform { db in
                 if let idempotencyKey,
                     let row = try Row.fetchOne(
-                        db, sql: "SELECT request_hash, booking_id, status FROM idempotency WHERE organisation_id = ? AND key = ?",
+                        db,
+                        sql:
+                            "SELECT request_hash, booking_id, status FROM idempotency WHERE organisation_id = ? AND key = ?",
                         arguments: [caller.organisation, idempotencyKey])
                 {
-                    guard row["request_hash"] == requestHash else { throw StoreError.idempotencyKeyReused(idempotencyKey) }
+                    guard row["request_hash"] == requestHash else {
+                        throw StoreError.idempotencyKeyReused(idempotencyKey)
+                    }
                     guard let booking = try BookingRows.load(db, id: row["booking_id"]) else {
                         throw BookingError.notFound(what: "booking", id: "\(row["booking_id"] as Int64)")
                     }
@@ -112,7 +139,8 @@ public struct BookingStore: Sendable {
                     db,
                     AuditEntry(
                         at: now, actorToken: caller.tokenID, actorOrganisation: caller.organisation,
-                        action: decision.status == .waiting ? "queued" : "created", bookingID: booking.id, space: space.id,
+                        action: decision.status == .waiting ? "queued" : "created", bookingID: booking.id,
+                        space: space.id,
                         organisation: draft.organisation, details: details))
                 if let idempotencyKey {
                     try db.execute(
@@ -141,58 +169,55 @@ public struct BookingStore: Sendable {
         do {
             return try await committer.perform { db in
                 let booking = try loadModifiable(db, id: id, by: caller, action: "change")
-                var draft = booking.draft
-                if let title = change.title { draft.title = title }
-                if let category = change.category { draft.category = category }
-                if let description = change.description { draft.description = description }
-                if let visibility = change.visibility { draft.visibility = visibility }
-                if let expected = change.expectedAttendance { draft.expectedAttendance = expected }
-                if let space = change.space { draft.space = space }
-                if let start = change.start { draft.start = start }
-                if let end = change.end { draft.end = end }
-                if let recurrence = change.recurrence { draft.recurrence = recurrence }
-                if let policy = change.seriesPolicy { draft.seriesPolicy = policy }
-                draft.waitIfBusy = false
+                var draft = change.applied(to: booking.draft)
+                // A waiting request that moves keeps waiting if its new slot is taken too.
+                draft.waitIfBusy = booking.status == .waiting
 
                 let (space, venue) = try place(of: draft.space)
                 guard caller.mayBook(for: draft.organisation, inVenue: venue.id) else {
                     throw BookingError.forbidden("\(caller.organisation) may not book in \(venue.id)")
                 }
-                let moves = change.movesBooking || booking.status == .waiting
+                let moves = change.movesBooking
                 // Planning also checks every field (category, title, attendance, recurrence).
                 let planned = try engine.plan(draft, now: now)
-                let ledger = SQLiteLedger(db: db, catalogue: engine.catalogue)
                 var status = booking.status
                 var skipped = booking.skipped
                 if moves {
-                    let decision = try engine.decide(
-                        draft, occurrences: planned, now: now, ledger: ledger, excluding: id,
-                        autoApprove: caller.manages(venue: venue.id) || (booking.status == .confirmed && !space.rules.approvalRequired)
-                    ).get()
+                    let ledger = SQLiteLedger(db: db, catalogue: engine.catalogue)
+                    let autoApprove =
+                        caller.manages(venue: venue.id)
+                        || (booking.status == .confirmed && !space.rules.approvalRequired)
+                    let decision: Decision
+                    switch try engine.decide(
+                        draft, occurrences: planned, now: now, ledger: ledger, excluding: id, autoApprove: autoApprove)
+                    {
+                    case .success(let accepted): decision = accepted
+                    case .failure(let refusal): throw RefusedChange(refusal: refusal, draft: draft)
+                    }
                     status = decision.status
                     skipped = decision.skipped.map(\.interval)
                     try db.execute(sql: "DELETE FROM occurrence WHERE booking_id = ?", arguments: [id])
                     try BookingRows.insertOccurrences(
                         db, bookingID: id, organisation: draft.organisation, space: space,
                         intervals: decision.occurrences, active: status.isActive)
-                } else if let expected = draft.expectedAttendance, expected > space.capacity {
-                    throw Refusal(refused: [
-                        OccurrenceCheck(
-                            interval: draft.interval, violations: [.overCapacity(capacity: space.capacity, expected: expected)])
-                    ])
+                } else if let violation = engine.capacityViolation(draft, in: space) {
+                    let check = OccurrenceCheck(interval: draft.interval, violations: [violation])
+                    throw RefusedChange(refusal: Refusal(refused: [check]), draft: draft)
                 }
                 let bump = moves || status != booking.status
                 try db.execute(
                     sql: """
                         UPDATE booking SET space_id = ?, title = ?, category = ?, description = ?, visibility = ?,
                             status = ?, start_at = ?, end_at = ?, recurrence = ?, series_policy = ?,
-                            expected_attendance = ?, wait_if_busy = 0, skipped = ?, sequence = sequence + ?, updated_at = ?
+                            expected_attendance = ?, wait_if_busy = ?, skipped = ?, sequence = sequence + ?, updated_at = ?
                         WHERE id = ?
                         """,
                     arguments: [
                         draft.space, draft.title, draft.category, draft.description, draft.visibility.rawValue,
                         status.rawValue, draft.start, draft.end, draft.recurrence, draft.seriesPolicy.rawValue,
-                        draft.expectedAttendance, BookingRows.encodeIntervals(skipped), bump ? 1 : 0, now, id,
+                        draft.expectedAttendance, status == .waiting, BookingRows.encodeIntervals(skipped),
+                        bump ? 1 : 0,
+                        now, id,
                     ])
                 try BookingRows.record(
                     db,
@@ -205,13 +230,9 @@ public struct BookingStore: Sendable {
                 }
                 return try BookingRows.load(db, id: id)!
             }
-        } catch let refusal as Refusal {
-            let booking = try await self.booking(id)
-            var draft = booking?.draft ?? BookingDraft(space: "", organisation: "", title: "", category: "", start: 0, end: 0)
-            if let space = change.space { draft.space = space }
-            if let start = change.start { draft.start = start }
-            if let end = change.end { draft.end = end }
-            throw BookingError.refused(try await withAlternatives(refusal, draft: draft, now: now, excluding: id))
+        } catch let refused as RefusedChange {
+            throw BookingError.refused(
+                try await withAlternatives(refused.refusal, draft: refused.draft, now: now, excluding: id))
         }
     }
 
@@ -232,7 +253,9 @@ public struct BookingStore: Sendable {
     }
 
     /// Cancels one occurrence of a booking (it becomes an EXDATE of the series).
-    public func cancelOccurrence(_ id: Int64, occurrence: Int64, by caller: Caller, reason: String?, now: Int64)
+    public func cancelOccurrence(
+        _ id: Int64, occurrence: Int64, by caller: Caller, reason: String?, now: Int64
+    )
         async throws -> Booking
     {
         try await committer.perform { db in
@@ -248,7 +271,8 @@ public struct BookingStore: Sendable {
                 try BookingRows.setStatus(db, id: id, status: .cancelled, now: now)
             } else {
                 try db.execute(
-                    sql: "UPDATE booking SET sequence = sequence + 1, updated_at = ? WHERE id = ?", arguments: [now, id])
+                    sql: "UPDATE booking SET sequence = sequence + 1, updated_at = ? WHERE id = ?",
+                    arguments: [now, id])
             }
             try BookingRows.record(
                 db,
@@ -285,7 +309,8 @@ public struct BookingStore: Sendable {
                 db,
                 AuditEntry(
                     at: now, actorToken: caller.tokenID, actorOrganisation: caller.organisation, action: "approved",
-                    bookingID: id, space: booking.draft.space, organisation: booking.draft.organisation, reason: reason))
+                    bookingID: id, space: booking.draft.space, organisation: booking.draft.organisation, reason: reason)
+            )
             return try BookingRows.load(db, id: id)!
         }
     }
@@ -302,7 +327,8 @@ public struct BookingStore: Sendable {
                 db,
                 AuditEntry(
                     at: now, actorToken: caller.tokenID, actorOrganisation: caller.organisation, action: "declined",
-                    bookingID: id, space: booking.draft.space, organisation: booking.draft.organisation, reason: reason))
+                    bookingID: id, space: booking.draft.space, organisation: booking.draft.organisation, reason: reason)
+            )
             try promoteWaiting(db, freed: booking, now: now)
             return try BookingRows.load(db, id: id)!
         }
@@ -319,7 +345,8 @@ public struct BookingStore: Sendable {
             var clauses: [String] = []
             var arguments = StatementArguments()
             if let spaces = filter.spaces {
-                clauses.append("b.space_id IN (\(Array(repeating: "?", count: max(1, spaces.count)).joined(separator: ",")))")
+                clauses.append(
+                    "b.space_id IN (\(Array(repeating: "?", count: max(1, spaces.count)).joined(separator: ",")))")
                 arguments += StatementArguments(spaces.isEmpty ? [""] : spaces)
             }
             if let organisation = filter.organisation {
@@ -327,7 +354,8 @@ public struct BookingStore: Sendable {
                 arguments += [organisation]
             }
             if !filter.statuses.isEmpty {
-                clauses.append("b.status IN (\(Array(repeating: "?", count: filter.statuses.count).joined(separator: ",")))")
+                clauses.append(
+                    "b.status IN (\(Array(repeating: "?", count: filter.statuses.count).joined(separator: ",")))")
                 arguments += StatementArguments(filter.statuses.map(\.rawValue))
             }
             if let range = filter.range {
@@ -403,7 +431,9 @@ public struct BookingStore: Sendable {
     }
 
     private func loadModifiable(_ db: Database, id: Int64, by caller: Caller, action: String) throws -> Booking {
-        guard let booking = try BookingRows.load(db, id: id) else { throw BookingError.notFound(what: "booking", id: "\(id)") }
+        guard let booking = try BookingRows.load(db, id: id) else {
+            throw BookingError.notFound(what: "booking", id: "\(id)")
+        }
         let venue = catalogue.space(booking.draft.space)?.venue ?? ""
         guard caller.mayModify(bookingOf: booking.draft.organisation, inVenue: venue) else {
             throw BookingError.forbidden("\(caller.organisation) may not \(action) booking \(id)")
@@ -415,7 +445,9 @@ public struct BookingStore: Sendable {
     }
 
     private func loadManaged(_ db: Database, id: Int64, by caller: Caller) throws -> Booking {
-        guard let booking = try BookingRows.load(db, id: id) else { throw BookingError.notFound(what: "booking", id: "\(id)") }
+        guard let booking = try BookingRows.load(db, id: id) else {
+            throw BookingError.notFound(what: "booking", id: "\(id)")
+        }
         let venue = catalogue.space(booking.draft.space)?.venue ?? ""
         guard caller.manages(venue: venue) else {
             throw BookingError.forbidden("only a manager of \(venue) may approve or decline its bookings")
@@ -432,33 +464,44 @@ public struct BookingStore: Sendable {
         let rows = try Row.fetchAll(db, sql: "SELECT * FROM booking WHERE status = 'waiting' ORDER BY created_at, id")
         let ledger = SQLiteLedger(db: db, catalogue: catalogue)
         for waiting in try BookingRows.bookings(db, rows: rows) {
-            guard let space = catalogue.space(waiting.draft.space), !group.isDisjoint(with: catalogue.blockingGroup(of: space)),
-                waiting.occurrences.contains(where: { occurrence in freedIntervals.contains { $0.overlaps(occurrence.interval) } })
+            guard let space = catalogue.space(waiting.draft.space),
+                !group.isDisjoint(with: catalogue.blockingGroup(of: space)),
+                waiting.occurrences.contains(where: { occurrence in
+                    freedIntervals.contains { $0.overlaps(occurrence.interval) }
+                })
             else { continue }
             var draft = waiting.draft
             draft.waitIfBusy = false
             let intervals = waiting.occurrences.filter { !$0.cancelled }.map(\.interval)
-            guard case .success(let decision) = try engine.decide(
-                draft, occurrences: intervals, now: now, ledger: ledger, excluding: waiting.id)
+            guard
+                case .success(let decision) = try engine.decide(
+                    draft, occurrences: intervals, now: now, ledger: ledger, excluding: waiting.id)
             else { continue }
             try db.execute(sql: "DELETE FROM occurrence WHERE booking_id = ?", arguments: [waiting.id])
             try BookingRows.insertOccurrences(
                 db, bookingID: waiting.id, organisation: draft.organisation, space: space,
                 intervals: decision.occurrences, active: true)
             try db.execute(
-                sql: "UPDATE booking SET status = ?, wait_if_busy = 0, skipped = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
-                arguments: [decision.status.rawValue, BookingRows.encodeIntervals(decision.skipped.map(\.interval)), now, waiting.id])
+                sql:
+                    "UPDATE booking SET status = ?, wait_if_busy = 0, skipped = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
+                arguments: [
+                    decision.status.rawValue, BookingRows.encodeIntervals(decision.skipped.map(\.interval)), now,
+                    waiting.id,
+                ])
             try BookingRows.record(
                 db,
                 AuditEntry(
-                    at: now, actorToken: "system", actorOrganisation: "system", action: "promoted", bookingID: waiting.id,
+                    at: now, actorToken: "system", actorOrganisation: "system", action: "promoted",
+                    bookingID: waiting.id,
                     space: space.id, organisation: draft.organisation,
                     reason: "the slot was freed by booking \(freed.id)",
                     details: ["status": decision.status.rawValue, "freed_by": "\(freed.id)"]))
         }
     }
 
-    private func withAlternatives(_ refusal: Refusal, draft: BookingDraft, now: Int64, excluding: Int64?) async throws -> Refusal {
+    private func withAlternatives(
+        _ refusal: Refusal, draft: BookingDraft, now: Int64, excluding: Int64?
+    ) async throws -> Refusal {
         guard let first = refusal.refused.first else { return refusal }
         let finder = AlternativeFinder(engine: engine)
         let catalogue = self.catalogue
@@ -490,4 +533,3 @@ public struct BookingStore: Sendable {
         return details
     }
 }
-

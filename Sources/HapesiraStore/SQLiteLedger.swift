@@ -23,7 +23,8 @@ struct SQLiteLedger: BookingLedger {
 
     func blockingOccurrences(spaces: [String], overlapping block: Interval) throws -> [BusyOccurrence] {
         guard !spaces.isEmpty else { return [] }
-        let sql = spaces.count < Self.overlapSQL.count ? Self.overlapSQL[spaces.count] : Self.overlapSQL(spaces: spaces.count)
+        let sql =
+            spaces.count < Self.overlapSQL.count ? Self.overlapSQL[spaces.count] : Self.overlapSQL(spaces: spaces.count)
         let statement = try db.cachedStatement(sql: sql)
         var values: [(any DatabaseValueConvertible)?] = spaces
         // The lower bound on block_start turns the index probe into a narrow range scan.
@@ -44,7 +45,9 @@ struct SQLiteLedger: BookingLedger {
         return result
     }
 
-    func bookedSeconds(organisation: String, venues: [String], startingWithin period: Interval, excluding: Int64?)
+    func bookedSeconds(
+        organisation: String, venues: [String], startingWithin period: Interval, excluding: Int64?
+    )
         throws -> Int64
     {
         var sql = """

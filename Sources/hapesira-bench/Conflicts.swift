@@ -12,7 +12,9 @@ enum ConflictBench {
 
     static func run(configuration: DaemonConfiguration, databasePath: String, spaceID: String, iterations: Int) throws {
         let catalogue = configuration.catalogue
-        guard let space = catalogue.space(spaceID) else { throw BenchError("no space '\(spaceID)' in the configuration") }
+        guard let space = catalogue.space(spaceID) else {
+            throw BenchError("no space '\(spaceID)' in the configuration")
+        }
         let database = try AppDatabase.open(path: databasePath)
         let engine = BookingEngine(
             catalogue: catalogue, expander: LibicalRecurrenceExpander(), occurrenceLimit: configuration.maxOccurrences)
@@ -22,12 +24,17 @@ enum ConflictBench {
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM booking") ?? 0
             let row = try Row.fetchOne(
                 db,
-                sql: "SELECT COUNT(*), MIN(block_start), MAX(block_end) FROM occurrence WHERE active = 1 AND space_id = ?",
+                sql:
+                    "SELECT COUNT(*), MIN(block_start), MAX(block_end) FROM occurrence WHERE active = 1 AND space_id = ?",
                 arguments: [space.id])
             return (total, (row?[0] as Int?) ?? 0, (row?[1] as Int64?) ?? 0, (row?[2] as Int64?) ?? 0)
         }
-        guard inSpace > 0 else { throw BenchError("space \(space.id) has no bookings: run `hapesira-bench seed` first") }
-        say("database: \(total) bookings; space \(space.id): \(inSpace) active occurrences, \(Seed.iso(first)) … \(Seed.iso(last))")
+        guard inSpace > 0 else {
+            throw BenchError("space \(space.id) has no bookings: run `hapesira-bench seed` first")
+        }
+        say(
+            "database: \(total) bookings; space \(space.id): \(inSpace) active occurrences, \(Seed.iso(first)) … \(Seed.iso(last))"
+        )
 
         // Busy probes: random intervals (15 min … 4 h) anywhere in the seeded range; most overlap 1–3 bookings.
         var random = SplitMix64(seed: 7)
@@ -70,7 +77,9 @@ enum ConflictBench {
 
         say("")
         say("conflict check on \(space.id), \(iterations) probes each (after \(min(2_000, iterations)) warm-up):")
-        say("  method                                   probes      p50 µs   p90 µs   p99 µs   max µs  mean µs  rows/probe")
+        say(
+            "  method                                   probes      p50 µs   p90 µs   p99 µs   max µs  mean µs  rows/probe"
+        )
         var results: [String: (p50: Double, p99: Double, max: Double)] = [:]
 
         func measure(_ name: String, _ key: String, _ probes: [Interval], _ body: (Interval) throws -> Int) throws {
@@ -86,7 +95,10 @@ enum ConflictBench {
             results[key] = (s.p50, s.p99, s.max)
             say(
                 "  " + name.padding(toLength: 40, withPad: " ", startingAt: 0) + " "
-                    + [String(probes.count), formatted(s.p50), formatted(s.p90), formatted(s.p99), formatted(s.max), formatted(s.mean)]
+                    + [
+                        String(probes.count), formatted(s.p50), formatted(s.p90), formatted(s.p99), formatted(s.max),
+                        formatted(s.mean),
+                    ]
                     .map { $0.leftPadded(to: 8) }.joined(separator: " ")
                     + "  " + formatted(Double(rows) / Double(probes.count), decimals: 2).leftPadded(to: 9))
         }
@@ -119,7 +131,8 @@ enum ConflictBench {
             "RESULT conflict_p50_us=\(formatted(api.p50)) conflict_p99_us=\(formatted(api.p99)) conflict_max_us=\(formatted(api.max)) "
                 + "conflict_free_p99_us=\(formatted(results["check-free"]!.p99)) "
                 + "own_txn_p99_us=\(formatted(results["own-txn-busy"]!.p99)) "
-                + "txn_p99_us=\(formatted(results["txn-busy"]!.p99)) bare_p99_us=\(formatted(results["bare-busy"]!.p99))")
+                + "txn_p99_us=\(formatted(results["txn-busy"]!.p99)) bare_p99_us=\(formatted(results["bare-busy"]!.p99))"
+        )
         say(
             "conflict check p99 \(formatted(api.p99)) µs = \(formatted(api.p99 / referenceP99, decimals: 2))× SQLite's own probe "
                 + "(\(formatted(referenceP99)) µs reference), \(formatted(api.p99 / targetP99 * 100, decimals: 0)) % of the "

@@ -12,13 +12,16 @@ enum Seed {
         var spaces: [Space] = []
         for index in 0..<Layout.spaceCount {
             guard let space = catalogue.space(Layout.spaceID(index)) else {
-                throw BenchError("the configuration has no space \(Layout.spaceID(index)); generate it with `hapesira-bench config`")
+                throw BenchError(
+                    "the configuration has no space \(Layout.spaceID(index)); generate it with `hapesira-bench config`")
             }
             spaces.append(space)
         }
         let database = try AppDatabase.open(path: databasePath)
         let existing = try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM booking") ?? 0 }
-        guard existing == 0 else { throw BenchError("\(databasePath) already holds \(existing) bookings; seed a new file") }
+        guard existing == 0 else {
+            throw BenchError("\(databasePath) already holds \(existing) bookings; seed a new file")
+        }
 
         let now = Int64(Date().timeIntervalSince1970)
         let origin = Layout.origin(bookings: bookings, now: now)
@@ -90,7 +93,8 @@ enum Seed {
         let firstFree = Layout.firstFreeSlot(origin: origin, now: now)
         say(
             "seeded range \(iso(origin)) … \(iso(origin + slotsPerSpace * Layout.slotSeconds)); "
-                + "HTTP bookings start at slot \(firstFree) (\(iso(origin + firstFree * Layout.slotSeconds + Layout.httpOffset)))")
+                + "HTTP bookings start at slot \(firstFree) (\(iso(origin + firstFree * Layout.slotSeconds + Layout.httpOffset)))"
+        )
         if let metaPath {
             let meta = """
                 BENCH_ORIGIN=\(origin)

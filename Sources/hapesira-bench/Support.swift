@@ -15,7 +15,9 @@ struct Options {
                 name = String(name[..<equals])
             }
             guard allowed.contains(name) else {
-                throw BenchError("unknown option --\(name); expected one of: \(allowed.sorted().map { "--" + $0 }.joined(separator: ", "))")
+                throw BenchError(
+                    "unknown option --\(name); expected one of: \(allowed.sorted().map { "--" + $0 }.joined(separator: ", "))"
+                )
             }
             guard let text = value ?? iterator.next() else { throw BenchError("--\(name) needs a value") }
             values[name] = text

@@ -60,7 +60,9 @@ func runCommand(_ arguments: [String]) throws {
         let synchronous = try database.writer.writeWithoutTransaction { db in
             try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
         }
-        say("RESULT bookings=\(bookings) active_occurrences=\(occurrences) audit=\(audit) writer_synchronous=\(synchronous)")
+        say(
+            "RESULT bookings=\(bookings) active_occurrences=\(occurrences) audit=\(audit) writer_synchronous=\(synchronous)"
+        )
     default:
         throw BenchError("unknown command '\(command)'; expected config, seed, conflicts or count")
     }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import HapesiraConfig
+import HapesiraStore
 
 @main
 struct Hapesira: AsyncParsableCommand {
@@ -12,4 +14,18 @@ struct Hapesira: AsyncParsableCommand {
 struct ConfigOption: ParsableArguments {
     @Option(name: .long, help: "The configuration file.")
     var config: String = "/etc/hapesira/hapesira.yaml"
+}
+
+/// `--config FILE` and `--database PATH`, for subcommands that open the database.
+struct StoreOptions: ParsableArguments {
+    @OptionGroup var options: ConfigOption
+
+    @Option(help: "The SQLite file (overrides database.path).")
+    var database: String?
+
+    /// The configuration and the booking store over its database.
+    func open() throws -> (DaemonConfiguration, BookingStore) {
+        let configuration = try loadConfiguration(options.config)
+        return (configuration, try openStore(configuration, databasePath: database))
+    }
 }

@@ -55,21 +55,52 @@ struct BookingAPITests {
         "bad input is refused with the field named, and nothing is written",
         arguments: [
             ("{not json", 400, "malformed_json", nil),
-            (#"{"title":"x","category":"workshop","start":"2027-02-10T10:00:00+01:00","end":"2027-02-10T11:00:00+01:00"}"#, 422, "invalid_field", "space"),
-            (#"{"space":"nowhere","title":"x","category":"workshop","start":"2027-02-10T10:00:00+01:00","end":"2027-02-10T11:00:00+01:00"}"#, 422, "unknown_space", "space"),
-            (#"{"space":"kino-workshop-room","title":"x","category":"workshop","start":"2027-02-10T10:00:00+01:00","end":"2027-02-10T10:00:00+01:00"}"#, 422, "invalid_field", "end"),
-            (#"{"space":"kino-workshop-room","title":"x","category":"workshop","start":"2027-02-10T10:00:00","end":"2027-02-10T11:00:00+01:00"}"#, 422, "invalid_field", "start"),
-            (#"{"space":"kino-workshop-room","title":"x","category":"workshop","start":"2027-03-28T02:30:00[Europe/Belgrade]","end":"2027-03-28T04:00:00+02:00"}"#, 422, "invalid_field", "start"),
-            (#"{"space":"kino-workshop-room","title":"x","category":"dance","start":"2027-02-10T10:00:00+01:00","end":"2027-02-10T11:00:00+01:00"}"#, 422, "invalid_field", "category"),
-            (#"{"space":"kino-workshop-room","title":"x","category":"workshop","start":"2027-02-10T10:00:00+01:00","end":"2027-02-10T11:00:00+01:00","expected_attendance":"many"}"#, 422, "invalid_field", "expected_attendance"),
-            (#"{"space":"kino-workshop-room","title":"x","category":"workshop","start":"2027-02-10T10:00:00+01:00","end":"2027-02-10T11:00:00+01:00","series_policy":"some"}"#, 422, "invalid_field", "series_policy"),
-            (#"{"space":"kino-workshop-room","title":"x","category":"workshop","start":"2027-02-10T10:00:00+01:00","end":"2027-02-10T11:00:00+01:00","recurrence":"FREQ=DAILY"}"#, 422, "invalid_field", "recurrence"),
-            (#"{"space":"kino-workshop-room","title":"x","category":"workshop","start":"2027-02-10T10:00:00+01:00","end":"2027-02-10T11:00:00+01:00","recurrence":"FREQ=SOMETIMES"}"#, 422, "invalid_field", "recurrence"),
+            (
+                #"{"title":"x","category":"workshop","start":"2027-02-10T10:00:00+01:00","end":"2027-02-10T11:00:00+01:00"}"#,
+                422, "invalid_field", "space"
+            ),
+            (
+                #"{"space":"nowhere","title":"x","category":"workshop","start":"2027-02-10T10:00:00+01:00","end":"2027-02-10T11:00:00+01:00"}"#,
+                422, "unknown_space", "space"
+            ),
+            (
+                #"{"space":"kino-workshop-room","title":"x","category":"workshop","start":"2027-02-10T10:00:00+01:00","end":"2027-02-10T10:00:00+01:00"}"#,
+                422, "invalid_field", "end"
+            ),
+            (
+                #"{"space":"kino-workshop-room","title":"x","category":"workshop","start":"2027-02-10T10:00:00","end":"2027-02-10T11:00:00+01:00"}"#,
+                422, "invalid_field", "start"
+            ),
+            (
+                #"{"space":"kino-workshop-room","title":"x","category":"workshop","start":"2027-03-28T02:30:00[Europe/Belgrade]","end":"2027-03-28T04:00:00+02:00"}"#,
+                422, "invalid_field", "start"
+            ),
+            (
+                #"{"space":"kino-workshop-room","title":"x","category":"dance","start":"2027-02-10T10:00:00+01:00","end":"2027-02-10T11:00:00+01:00"}"#,
+                422, "invalid_field", "category"
+            ),
+            (
+                #"{"space":"kino-workshop-room","title":"x","category":"workshop","start":"2027-02-10T10:00:00+01:00","end":"2027-02-10T11:00:00+01:00","expected_attendance":"many"}"#,
+                422, "invalid_field", "expected_attendance"
+            ),
+            (
+                #"{"space":"kino-workshop-room","title":"x","category":"workshop","start":"2027-02-10T10:00:00+01:00","end":"2027-02-10T11:00:00+01:00","series_policy":"some"}"#,
+                422, "invalid_field", "series_policy"
+            ),
+            (
+                #"{"space":"kino-workshop-room","title":"x","category":"workshop","start":"2027-02-10T10:00:00+01:00","end":"2027-02-10T11:00:00+01:00","recurrence":"FREQ=DAILY"}"#,
+                422, "invalid_field", "recurrence"
+            ),
+            (
+                #"{"space":"kino-workshop-room","title":"x","category":"workshop","start":"2027-02-10T10:00:00+01:00","end":"2027-02-10T11:00:00+01:00","recurrence":"FREQ=SOMETIMES"}"#,
+                422, "invalid_field", "recurrence"
+            ),
         ] as [(String, Int, String, String?)])
     func badInput(body: String, status: Int, code: String, field: String?) async throws {
         let server = try TestServer()
         try await server.run { client in
-            let response = try await client.post("/api/v1/bookings", server, as: "anibar", body: ByteBuffer(string: body))
+            let response = try await client.post(
+                "/api/v1/bookings", server, as: "anibar", body: ByteBuffer(string: body))
             #expect(response.status.code == status, "\(String(buffer: response.body))")
             let error = try json(response)
             #expect(error["error"] as? String == code)
@@ -160,7 +191,8 @@ struct BookingAPITests {
                 "/api/v1/bookings/\(id)/approve", server, as: "manager", body: ByteBuffer(string: #"{"reason":"ok"}"#))
             #expect(approved.status == .ok)
             #expect(try json(approved)["status"] as? String == "confirmed")
-            let again = try await client.post("/api/v1/bookings/\(id)/approve", server, as: "manager", body: ByteBuffer())
+            let again = try await client.post(
+                "/api/v1/bookings/\(id)/approve", server, as: "manager", body: ByteBuffer())
             #expect(again.status == .conflict)
             #expect(try json(again)["error"] as? String == "wrong_status")
 
@@ -187,6 +219,12 @@ struct BookingAPITests {
             #expect(waitingBody["status"] as? String == "waiting")
             #expect((waitingBody["blocked_by"] as? [Any])?.count == 1)
             let waitingID = try #require(waitingBody["id"] as? Int)
+            // Renaming a waiting request keeps it waiting (it is not checked again).
+            let renamed = try await client.patch(
+                "/api/v1/bookings/\(waitingID)", server, as: "lumbardhi",
+                body: ByteBuffer(string: #"{"title":"Sound lab"}"#))
+            #expect(renamed.status == .ok)
+            #expect(try json(renamed)["status"] as? String == "waiting")
 
             let cancelled = try await client.post(
                 "/api/v1/bookings/\(first["id"] as! Int)/cancel", server, as: "anibar",
@@ -239,9 +277,10 @@ struct BookingAPITests {
                 server, as: "anibar",
                 body: bookingBody(start: "2027-02-03T18:00:00+01:00", end: "2027-02-03T20:00:00+01:00", extra: lenient))
             let occurrences = try #require(series["occurrences"] as? [[String: Any]])
-            #expect(occurrences.map { $0["start"] as? String } == [
-                "2027-02-03T18:00:00+01:00", "2027-02-10T18:00:00+01:00", "2027-02-24T18:00:00+01:00",
-            ])
+            #expect(
+                occurrences.map { $0["start"] as? String } == [
+                    "2027-02-03T18:00:00+01:00", "2027-02-10T18:00:00+01:00", "2027-02-24T18:00:00+01:00",
+                ])
             #expect((series["skipped"] as? [[String: Any]])?.first?["start"] as? String == "2027-02-17T18:00:00+01:00")
 
             let seriesID = try #require(series["id"] as? Int)
@@ -264,7 +303,8 @@ struct BookingAPITests {
         let server = try TestServer()
         try await server.run { client in
             let a = try await client.book(
-                server, as: "anibar", body: bookingBody(start: "2027-02-18T10:00:00+01:00", end: "2027-02-18T11:00:00+01:00"))
+                server, as: "anibar",
+                body: bookingBody(start: "2027-02-18T10:00:00+01:00", end: "2027-02-18T11:00:00+01:00"))
             _ = try await client.book(
                 server, as: "lumbardhi",
                 body: bookingBody(start: "2027-02-18T14:00:00+01:00", end: "2027-02-18T15:00:00+01:00"))
@@ -275,7 +315,9 @@ struct BookingAPITests {
             #expect(clash.status == .conflict)
             let moved = try await client.patch(
                 "/api/v1/bookings/\(id)", server, as: "anibar",
-                body: ByteBuffer(string: #"{"start":"2027-02-18T16:00:00+01:00","end":"2027-02-18T17:00:00+01:00","title":"Moved"}"#))
+                body: ByteBuffer(
+                    string: #"{"start":"2027-02-18T16:00:00+01:00","end":"2027-02-18T17:00:00+01:00","title":"Moved"}"#)
+            )
             #expect(moved.status == .ok)
             let body = try json(moved)
             #expect(body["start"] as? String == "2027-02-18T16:00:00+01:00")
@@ -292,7 +334,8 @@ struct BookingAPITests {
         let server = try TestServer()
         try await server.run { client in
             _ = try await client.book(
-                server, as: "anibar", body: bookingBody(start: "2027-02-10T10:00:00+01:00", end: "2027-02-10T12:00:00+01:00"))
+                server, as: "anibar",
+                body: bookingBody(start: "2027-02-10T10:00:00+01:00", end: "2027-02-10T12:00:00+01:00"))
             let response = try await client.get(
                 "/api/v1/spaces/kino-workshop-room/availability?from=2027-02-10T00:00:00%2B01:00&to=2027-02-11T00:00:00%2B01:00",
                 server, as: "lumbardhi")
@@ -301,11 +344,12 @@ struct BookingAPITests {
             let open = try #require(body["open"] as? [[String: String]])
             #expect(open == [["start": "2027-02-10T09:00:00+01:00", "end": "2027-02-10T23:00:00+01:00"]])
             let free = try #require(body["free"] as? [[String: String]])
-            #expect(free == [
-                // A booking here needs its own 15-minute teardown before 10:00.
-                ["start": "2027-02-10T09:00:00+01:00", "end": "2027-02-10T09:45:00+01:00"],
-                ["start": "2027-02-10T12:15:00+01:00", "end": "2027-02-10T23:00:00+01:00"],
-            ])
+            #expect(
+                free == [
+                    // A booking here needs its own 15-minute teardown before 10:00.
+                    ["start": "2027-02-10T09:00:00+01:00", "end": "2027-02-10T09:45:00+01:00"],
+                    ["start": "2027-02-10T12:15:00+01:00", "end": "2027-02-10T23:00:00+01:00"],
+                ])
         }
     }
 

@@ -40,6 +40,26 @@ struct ConcurrencyAndDurabilityTests {
         #expect(stored.count == 1)
     }
 
+    @Test("under systemd: READY=1 once listening, watchdog pings, STOPPING=1 and a clean exit on SIGTERM")
+    func systemdNotifyAndGracefulShutdown() async throws {
+        let directory = try temporaryDirectory()
+        let socketPath = directory.appendingPathComponent("notify.sock").path
+        let listener = try NotifyListener(path: socketPath)
+        let daemon = try Daemon(
+            database: directory.appendingPathComponent("notify.sqlite").path,
+            environment: ["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "30000000"])
+        // The first watchdog ping (at start) and READY=1 (once listening), in either order; the
+        // next ping is 15 s away.
+        let first = [try await listener.receive(), try await listener.receive()]
+        #expect(Set(first) == ["READY=1", "WATCHDOG=1"])
+        let started = ContinuousClock.now
+        kill(daemon.process.processIdentifier, SIGTERM)
+        #expect(try await listener.receive() == "STOPPING=1")
+        daemon.process.waitUntilExit()
+        #expect(daemon.process.terminationStatus == 0)
+        #expect(ContinuousClock.now - started < .seconds(5), "shutdown must not wait out the 15 s watchdog interval")
+    }
+
     @Test("bookings acknowledged before SIGKILL are all there after a restart")
     func survivesSigkill() async throws {
         let directory = try temporaryDirectory()
@@ -61,7 +81,8 @@ struct ConcurrencyAndDurabilityTests {
                         "/api/v1/bookings", method: .post, authority: "127.0.0.1",
                         headers: [.authorization: "Bearer \(token)", .contentType: "application/json"], body: body))
                 #expect(response.status == .created)
-                let object = try JSONSerialization.jsonObject(with: Data((response.body ?? ByteBuffer()).readableBytesView))
+                let object = try JSONSerialization.jsonObject(
+                    with: Data((response.body ?? ByteBuffer()).readableBytesView))
                 acknowledged.append(try #require((object as? [String: Any])?["id"] as? Int))
             }
             return acknowledged
@@ -107,7 +128,9 @@ func runCommand(_ arguments: [String]) throws -> String {
     try process.run()
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw UnexpectedStatus(status: Int(process.terminationStatus), body: "") }
+    guard process.terminationStatus == 0 else {
+        throw UnexpectedStatus(status: Int(process.terminationStatus), body: "")
+    }
     return String(decoding: data, as: UTF8.self)
 }
 
@@ -116,10 +139,11 @@ struct Daemon {
     let process: Process
     let port: Int
 
-    init(database: String) throws {
+    init(database: String, environment: [String: String] = [:]) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: binaryPath)
         process.arguments = ["serve", "--config", configPath, "--database", database, "--listen", "127.0.0.1:0"]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let errors = Pipe()
         process.standardError = errors
         try process.run()
@@ -144,5 +168,42 @@ struct Daemon {
         guard process.isRunning else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+    }
+}
+
+/// A Unix datagram socket standing in for systemd's `$NOTIFY_SOCKET`.
+final class NotifyListener: Sendable {
+    private let descriptor: Int32
+
+    init(path: String) throws {
+        descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard descriptor >= 0, bound == 0 else { throw UnexpectedStatus(status: Int(errno), body: "bind \(path)") }
+    }
+
+    deinit { close(descriptor) }
+
+    /// The next datagram (waits up to 10 s, on a thread of its own rather than the cooperative pool).
+    func receive() async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                var buffer = [UInt8](repeating: 0, count: 256)
+                let count = recv(self.descriptor, &buffer, buffer.count, 0)
+                if count > 0 {
+                    continuation.resume(returning: String(decoding: buffer[..<count], as: UTF8.self))
+                } else {
+                    continuation.resume(throwing: UnexpectedStatus(status: Int(errno), body: "no notification"))
+                }
+            }
+        }
     }
 }

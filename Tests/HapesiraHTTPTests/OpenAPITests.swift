@@ -18,7 +18,8 @@ struct OpenAPITests {
             guard inPaths else { continue }
             if !line.hasPrefix(" ") && !line.isEmpty && !line.hasPrefix("#") { break }
             if line.hasPrefix("  /") && line.hasSuffix(":") {
-                currentPath = String(line.dropFirst(2).dropLast()).trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
+                currentPath = String(line.dropFirst(2).dropLast()).trimmingCharacters(
+                    in: CharacterSet(charactersIn: "'\""))
             } else if let currentPath, line.hasPrefix("    "), !line.hasPrefix("     "),
                 let method = ["get", "post", "patch", "put", "delete", "head"].first(where: { line == "    \($0):" })
             {

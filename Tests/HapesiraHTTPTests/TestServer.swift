@@ -97,7 +97,9 @@ func bookingBody(
 }
 
 extension TestClientProtocol {
-    func post(_ path: String, _ server: TestServer, as who: String?, body: ByteBuffer, headers: HTTPFields = [:])
+    func post(
+        _ path: String, _ server: TestServer, as who: String?, body: ByteBuffer, headers: HTTPFields = [:]
+    )
         async throws -> TestResponse
     {
         var fields = server.headers(who)

@@ -10,7 +10,9 @@ let storeCatalogue = Catalogue(
     cities: [City(id: "peja", name: "Peja")],
     venues: [Venue(id: "kino", name: "Kino", city: "peja", zone: Zone("Europe/Belgrade")!, openingHours: .always)],
     spaces: [
-        Space(id: "hall", name: "Hall", venue: "kino", kind: "hall", capacity: 100, rules: SpaceRules(teardownBuffer: 900), linked: ["hall-a"]),
+        Space(
+            id: "hall", name: "Hall", venue: "kino", kind: "hall", capacity: 100,
+            rules: SpaceRules(teardownBuffer: 900), linked: ["hall-a"]),
         Space(id: "hall-a", name: "Hall A", venue: "kino", kind: "room", capacity: 50),
     ],
     organisations: [Organisation(id: "anibar", name: "Anibar", kind: "member")],
@@ -85,7 +87,8 @@ struct StoreTests {
         let granted = await withTaskGroup(of: Bool.self) { group in
             for index in 0..<40 {
                 group.addTask {
-                    (try? await store.create(draft(start: start + Int64(index + 2) * 7200), by: member, now: storeNow)) != nil
+                    (try? await store.create(draft(start: start + Int64(index + 2) * 7200), by: member, now: storeNow))
+                        != nil
                 }
             }
             return await group.reduce(into: [Bool]()) { $0.append($1) }
@@ -99,7 +102,9 @@ struct StoreTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
         let source = try AppDatabase.open(path: directory.appendingPathComponent("live.sqlite").path)
         let store = try makeStore(source)
-        for day in 1...5 { _ = try await store.create(draft(start: storeNow + Int64(day) * 86_400), by: member, now: storeNow) }
+        for day in 1...5 {
+            _ = try await store.create(draft(start: storeNow + Int64(day) * 86_400), by: member, now: storeNow)
+        }
         let copy = directory.appendingPathComponent("copy.sqlite").path
         try source.backup(to: copy)
         #expect(throws: StoreError.self) { try source.backup(to: copy) }

@@ -62,7 +62,8 @@ public struct OpeningHours: Sendable, Hashable {
     public init(days: [Int: [Range]]) { self.days = days }
 
     /// Open every day, all day.
-    public static let always = OpeningHours(days: Dictionary(uniqueKeysWithValues: (1...7).map { ($0, [Range(start: 0, end: 1440)]) }))
+    public static let always = OpeningHours(
+        days: Dictionary(uniqueKeysWithValues: (1...7).map { ($0, [Range(start: 0, end: 1440)]) }))
 }
 
 /// Booking rules of one space. Durations are in seconds.
@@ -166,8 +167,10 @@ public struct Quota: Sendable, Hashable {
             return (monday, monday.adding(days: 7))
         case .month:
             let first = LocalDate(year: date.year, month: date.month, day: 1)
-            let next = date.month == 12
-                ? LocalDate(year: date.year + 1, month: 1, day: 1) : LocalDate(year: date.year, month: date.month + 1, day: 1)
+            let next =
+                date.month == 12
+                ? LocalDate(year: date.year + 1, month: 1, day: 1)
+                : LocalDate(year: date.year, month: date.month + 1, day: 1)
             return (first, next)
         case .year:
             return (LocalDate(year: date.year, month: 1, day: 1), LocalDate(year: date.year + 1, month: 1, day: 1))

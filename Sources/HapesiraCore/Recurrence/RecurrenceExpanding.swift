@@ -9,7 +9,8 @@ public enum RecurrenceError: Error, Equatable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case .invalid(let detail): "not a valid RFC 5545 RRULE: \(detail)"
-        case .tooFrequent(let frequency): "FREQ=\(frequency) is too frequent for room bookings (use DAILY or less often)"
+        case .tooFrequent(let frequency):
+            "FREQ=\(frequency) is too frequent for room bookings (use DAILY or less often)"
         case .unbounded: "the series never ends: add COUNT or UNTIL"
         case .runsPastHorizon(let last): "the series runs past the booking horizon; it must end by \(last)"
         case .tooManyOccurrences(let limit): "the series has more than \(limit) occurrences"

@@ -77,7 +77,8 @@ public struct BookingEngine: Sendable {
         guard catalogue.categories.contains(draft.category) else {
             throw .invalid(
                 field: "category",
-                message: "unknown category '\(draft.category)'; one of: \(catalogue.categories.joined(separator: ", "))")
+                message: "unknown category '\(draft.category)'; one of: \(catalogue.categories.joined(separator: ", "))"
+            )
         }
         let title = draft.title.trimmingWhitespace
         guard !title.isEmpty, title.count <= 200 else {
@@ -130,16 +131,18 @@ public struct BookingEngine: Sendable {
         guard let space = catalogue.space(draft.space), let venue = catalogue.venue(of: space) else {
             throw BookingError.notFound(what: "space", id: draft.space)
         }
-        if let expected = draft.expectedAttendance, expected > space.capacity {
-            let check = OccurrenceCheck(
-                interval: occurrences.first ?? draft.interval,
-                violations: [.overCapacity(capacity: space.capacity, expected: expected)])
-            return .failure(Refusal(refused: [check]))
+        if let violation = capacityViolation(draft, in: space) {
+            return .failure(
+                Refusal(refused: [
+                    OccurrenceCheck(interval: occurrences.first ?? draft.interval, violations: [violation])
+                ]))
         }
-        var quotaLedger = QuotaTally(catalogue: catalogue, organisation: draft.organisation, venue: venue, excluding: excluding)
+        var quotaLedger = QuotaTally(
+            catalogue: catalogue, organisation: draft.organisation, venue: venue, excluding: excluding)
         var checks: [OccurrenceCheck] = []
         for interval in occurrences {
-            var violations = try check(interval, in: space, venue: venue, now: now, ledger: ledger, excluding: excluding)
+            var violations = try check(
+                interval, in: space, venue: venue, now: now, ledger: ledger, excluding: excluding)
             if violations.isEmpty {
                 violations += try quotaLedger.admit(interval, ledger: ledger)
             }
@@ -163,6 +166,12 @@ public struct BookingEngine: Sendable {
         return .failure(Refusal(refused: refused))
     }
 
+    /// Expected attendance beyond the space's capacity, if so.
+    public func capacityViolation(_ draft: BookingDraft, in space: Space) -> RuleViolation? {
+        guard let expected = draft.expectedAttendance, expected > space.capacity else { return nil }
+        return .overCapacity(capacity: space.capacity, expected: expected)
+    }
+
     /// The rules for one occurrence in one space, without quotas.
     public func check(
         _ interval: Interval, in space: Space, venue: Venue, now: Int64, ledger: some BookingLedger,
@@ -175,7 +184,9 @@ public struct BookingEngine: Sendable {
     }
 
     /// Bookings whose widened block overlaps the occurrence's, in the space or a linked one.
-    public func conflicts(_ interval: Interval, in space: Space, ledger: some BookingLedger, excluding: Int64? = nil)
+    public func conflicts(
+        _ interval: Interval, in space: Space, ledger: some BookingLedger, excluding: Int64? = nil
+    )
         throws -> [BusyOccurrence]
     {
         let block = interval.widened(before: space.rules.setupBuffer, after: space.rules.teardownBuffer)

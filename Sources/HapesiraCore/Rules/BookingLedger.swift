@@ -6,6 +6,8 @@ public protocol BookingLedger {
 
     /// Seconds of blocking occurrences the organisation holds that start within `period`, in the
     /// given venues (all venues when empty), leaving out one booking (the one being changed).
-    func bookedSeconds(organisation: String, venues: [String], startingWithin period: Interval, excluding: Int64?)
+    func bookedSeconds(
+        organisation: String, venues: [String], startingWithin period: Interval, excluding: Int64?
+    )
         throws -> Int64
 }

@@ -47,16 +47,15 @@ struct BookingController: Sendable {
         let hash = key == nil ? "" : Self.hex(SHA256.hash(data: raw))
         do {
             let result = try await store.create(draft, by: caller, now: now(), idempotencyKey: key, requestHash: hash)
-            var object = views.booking(result.booking, for: caller)
-            if case .object(var members) = object {
-                let zone = views.zone(ofSpace: draft.space)
-                members["skipped_details"] = .array(
-                    result.skipped.flatMap { views.violation(OccurrenceCheck(interval: $0.interval, violations: $0.violations), zone: zone) })
-                if !result.blockedBy.isEmpty {
-                    members["blocked_by"] =
-                        views.refusal(Refusal(refused: result.blockedBy), caller: caller, space: draft.space)["conflicts"]
-                }
-                object = .object(members)
+            var members = views.bookingMembers(result.booking, for: caller)
+            let zone = views.zone(ofSpace: draft.space)
+            members["skipped_details"] = .array(
+                result.skipped.flatMap {
+                    views.violation(OccurrenceCheck(interval: $0.interval, violations: $0.violations), zone: zone)
+                })
+            if !result.blockedBy.isEmpty {
+                members["blocked_by"] =
+                    views.refusal(Refusal(refused: result.blockedBy), caller: caller, space: draft.space)["conflicts"]
             }
             if !result.replayed {
                 metrics.makeCounter(
@@ -66,7 +65,8 @@ struct BookingController: Sendable {
             }
             var headers: HTTPFields = [.location: "/api/v1/bookings/\(result.booking.id)"]
             if result.replayed { headers[.idempotentReplayed] = "true" }
-            return JSONResponse.make(object, status: HTTPResponse.Status(code: result.firstStatus), headers: headers)
+            return JSONResponse.make(
+                .object(members), status: HTTPResponse.Status(code: result.firstStatus), headers: headers)
         } catch BookingError.refused(let refusal) {
             metrics.makeCounter(
                 name: "hapesira_booking_refusals_total", labels: [("reason", refusal.primary?.code ?? "refused")],
@@ -91,7 +91,8 @@ struct BookingController: Sendable {
             filter.statuses = try statuses.split(separator: ",").map {
                 guard let status = BookingStatus(rawValue: String($0)) else {
                     throw APIError.invalid(
-                        "status", "status must be among: \(BookingStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                        "status",
+                        "status must be among: \(BookingStatus.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 return status
             }
@@ -130,7 +131,8 @@ struct BookingController: Sendable {
             let booking = try await store.change(id, change, by: caller, now: now())
             return JSONResponse.make(views.booking(booking, for: caller))
         } catch {
-            let space: String? = if let space = fields.space { space } else { try? await store.booking(id)?.draft.space }
+            let space: String? =
+                if let space = fields.space { space } else { try? await store.booking(id)?.draft.space }
             throw APIError(from: error, views: views, caller: caller, space: space)
         }
     }
@@ -168,7 +170,8 @@ struct BookingController: Sendable {
         guard let booking = try await store.booking(id) else { throw APIError.notFound("booking", "\(id)") }
         let venue = catalogue.space(booking.draft.space)?.venue ?? ""
         guard caller.mayReadAudit(organisation: booking.draft.organisation, venue: venue) else {
-            throw APIError(.forbidden, "forbidden", "the audit trail of another organisation's booking is not yours to read")
+            throw APIError(
+                .forbidden, "forbidden", "the audit trail of another organisation's booking is not yours to read")
         }
         return JSONResponse.items(try await store.audit(bookingID: id).map(views.audit))
     }
@@ -258,7 +261,8 @@ struct BookingController: Sendable {
     static func integer(_ text: String?, field: String, range: ClosedRange<Int>) throws -> Int? {
         guard let text else { return nil }
         guard let value = Int(text), range.contains(value) else {
-            throw APIError.invalid(field, "\(field) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            throw APIError.invalid(
+                field, "\(field) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return value
     }

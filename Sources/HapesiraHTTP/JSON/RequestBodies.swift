@@ -82,7 +82,8 @@ struct BodyReader: Sendable {
     ]
 
     /// The decoded body and its raw bytes. An empty body decodes as `{}` when `emptyAllowed`.
-    func read<T: Decodable>(_ type: T.Type, from request: Request, emptyAllowed: Bool = false) async throws -> (T, Data) {
+    func read<T: Decodable>(_ type: T.Type, from request: Request, emptyAllowed: Bool = false) async throws -> (T, Data)
+    {
         var request = request
         if let contentType = request.headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
             throw APIError(
@@ -94,7 +95,8 @@ struct BodyReader: Sendable {
             buffer = try await request.collectBody(upTo: maxBodyBytes)
         } catch {
             throw APIError(
-                .contentTooLarge, "body_too_large", "the request body is larger than the limit of \(maxBodyBytes) bytes")
+                .contentTooLarge, "body_too_large", "the request body is larger than the limit of \(maxBodyBytes) bytes"
+            )
         }
         var data = Data(buffer.readableBytesView)
         if data.isEmpty {
@@ -120,7 +122,9 @@ struct BodyReader: Sendable {
         case .typeMismatch(_, let context) where context.codingPath.isEmpty:
             return APIError(.badRequest, "malformed_json", "the body must be a JSON object")
         case .typeMismatch(let type, let context):
-            let expected = type == String.self ? "a string" : type == Int.self ? "a whole number" : type == Bool.self ? "true or false" : "\(type)"
+            let expected =
+                type == String.self
+                ? "a string" : type == Int.self ? "a whole number" : type == Bool.self ? "true or false" : "\(type)"
             return .invalid(name(context.codingPath), "\(name(context.codingPath)) must be \(expected)")
         case .dataCorrupted(let context):
             let field = name(context.codingPath)

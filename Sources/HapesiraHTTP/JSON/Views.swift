@@ -29,7 +29,9 @@ struct Views: Sendable {
         for day in 1...7 {
             hours[names[day - 1]] = .array(
                 (venue.openingHours.days[day] ?? []).map {
-                    .string("\(($0.start / 60).padded2):\(($0.start % 60).padded2)-\(($0.end / 60).padded2):\(($0.end % 60).padded2)")
+                    .string(
+                        "\(($0.start / 60).padded2):\(($0.start % 60).padded2)-\(($0.end / 60).padded2):\(($0.end % 60).padded2)"
+                    )
                 })
         }
         return .object([
@@ -54,17 +56,25 @@ struct Views: Sendable {
                 "setup_minutes": .int(rules.setupBuffer / 60), "teardown_minutes": .int(rules.teardownBuffer / 60),
                 "min_duration_minutes": .int(rules.minDuration / 60),
                 "max_duration_minutes": .int(rules.maxDuration / 60), "horizon_days": .int(rules.horizon / 86_400),
-                "min_notice_minutes": .int(rules.minimumNotice / 60), "approval_required": .bool(rules.approvalRequired),
+                "min_notice_minutes": .int(rules.minimumNotice / 60),
+                "approval_required": .bool(rules.approvalRequired),
             ]),
         ])
     }
 
     func organisation(_ organisation: Organisation) -> JSONValue {
-        .object(["id": .string(organisation.id), "name": .string(organisation.name), "kind": .string(organisation.kind)])
+        .object([
+            "id": .string(organisation.id), "name": .string(organisation.name), "kind": .string(organisation.kind),
+        ])
     }
 
     /// A booking as the caller may see it: private bookings of others show only as busy time.
     func booking(_ booking: Booking, for caller: Caller) -> JSONValue {
+        .object(bookingMembers(booking, for: caller))
+    }
+
+    /// The members of ``booking(_:for:)``, for responses that add their own.
+    func bookingMembers(_ booking: Booking, for caller: Caller) -> [String: JSONValue] {
         let draft = booking.draft
         let zone = zone(ofSpace: draft.space)
         let venue = catalogue.space(draft.space)?.venue
@@ -96,7 +106,7 @@ struct Views: Sendable {
         } else {
             object["title"] = .string("Busy")
         }
-        return .object(object)
+        return object
     }
 
     func busy(_ busy: BusyOccurrence, for caller: Caller?) -> JSONValue {

@@ -12,7 +12,9 @@ struct RequestMetricsMiddleware: RouterMiddleware {
         .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
     ]
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         let started = ContinuousClock.now

@@ -26,12 +26,10 @@ struct CheckConfig: ParsableCommand {
 struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema.")
 
-    @OptionGroup var options: ConfigOption
-    @Option(help: "The SQLite file (overrides the configuration).") var database: String?
+    @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let configuration = try loadConfiguration(options.config)
-        let store = try openStore(configuration, databasePath: database)
+        let (_, store) = try store.open()
         for name in try store.database.appliedMigrations() { print(name) }
     }
 }
@@ -40,13 +38,11 @@ struct Backup: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write an online, consistent copy of the database (safe while the daemon runs).")
 
-    @OptionGroup var options: ConfigOption
-    @Option(help: "The SQLite file (overrides the configuration).") var database: String?
+    @OptionGroup var store: StoreOptions
     @Argument(help: "The new file to write.") var destination: String
 
     func run() throws {
-        let configuration = try loadConfiguration(options.config)
-        let store = try openStore(configuration, databasePath: database)
+        let (_, store) = try store.open()
         do {
             try store.database.backup(to: destination)
         } catch let error as StoreError {
@@ -66,18 +62,17 @@ struct TokenCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a token; prints the token alone on stdout (it is not shown again).")
 
-        @OptionGroup var options: ConfigOption
-        @Option(help: "The SQLite file (overrides the configuration).") var database: String?
+        @OptionGroup var store: StoreOptions
         @Option(help: "The organisation the token acts for.") var org: String
         @Option(help: "admin, manager, member or viewer.") var role: String
         @Option(help: "For a manager: a venue it manages (repeat for several).") var venue: [String] = []
         @Option(help: "A note to recognise the token by.") var label: String?
 
         func run() throws {
-            let configuration = try loadConfiguration(options.config)
+            let configuration = try loadConfiguration(store.options.config)
             let catalogue = configuration.catalogue
             guard catalogue.organisation(org) != nil else {
-                throw ValidationError("unknown organisation '\(org)'; see organisations in \(options.config)")
+                throw ValidationError("unknown organisation '\(org)'; see organisations in \(store.options.config)")
             }
             for id in venue where catalogue.venue(id) == nil { throw ValidationError("unknown venue '\(id)'") }
             let parsedRole: Role
@@ -90,8 +85,8 @@ struct TokenCommand: ParsableCommand {
             case "viewer": parsedRole = .viewer
             default: throw ValidationError("--role must be admin, manager, member or viewer")
             }
-            let store = try openStore(configuration, databasePath: database)
-            let (_, token) = try TokenStore(database: store.database).create(
+            let bookings = try openStore(configuration, databasePath: store.database)
+            let (_, token) = try TokenStore(database: bookings.database).create(
                 organisation: org, role: parsedRole, label: label, now: unixNow)
             print(token)
         }
@@ -100,12 +95,10 @@ struct TokenCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List tokens (never their secrets).")
 
-        @OptionGroup var options: ConfigOption
-        @Option(help: "The SQLite file (overrides the configuration).") var database: String?
+        @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let configuration = try loadConfiguration(options.config)
-            let store = try openStore(configuration, databasePath: database)
+            let (_, store) = try store.open()
             print("ID\tORGANISATION\tROLE\tVENUES\tCREATED\tREVOKED\tLABEL")
             for token in try TokenStore(database: store.database).list() {
                 let venues = if case .manager(let venues) = token.role { venues.joined(separator: ",") } else { "-" }
@@ -120,13 +113,11 @@ struct TokenCommand: ParsableCommand {
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke a token by its id (the part after hps_).")
 
-        @OptionGroup var options: ConfigOption
-        @Option(help: "The SQLite file (overrides the configuration).") var database: String?
+        @OptionGroup var store: StoreOptions
         @Argument(help: "The token id.") var id: String
 
         func run() throws {
-            let configuration = try loadConfiguration(options.config)
-            let store = try openStore(configuration, databasePath: database)
+            let (_, store) = try store.open()
             guard try TokenStore(database: store.database).revoke(id: id, now: unixNow) else {
                 printError("no active token with id '\(id)'")
                 throw ExitCode(1)

@@ -12,16 +12,14 @@ import UnixSignals
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the daemon (HTTP API) until SIGTERM or SIGINT.")
 
-    @OptionGroup var options: ConfigOption
+    @OptionGroup var store: StoreOptions
 
     @Option(help: "HOST:PORT to listen on (overrides server.listen).")
     var listen: String?
 
-    @Option(help: "The SQLite file (overrides database.path).")
-    var database: String?
-
     func run() async throws {
-        var configuration = try loadConfiguration(options.config)
+        let (loaded, store) = try self.store.open()
+        var configuration = loaded
         if let listen {
             guard let (host, port) = DaemonConfiguration.parseListen(listen) else {
                 throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:8080")
@@ -37,13 +35,12 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "hapesira")
 
-        let store = try openStore(configuration, databasePath: database)
         let dependencies = AppDependencies(
             catalogue: configuration.catalogue, store: store, tokens: TokenStore(database: store.database),
             metrics: PrometheusCollectorRegistry(), maxBodyBytes: configuration.server.maxBodyBytes)
         let notifier = SystemdNotifier()
         let host = configuration.server.host
-        let databasePath = database ?? configuration.databasePath
+        let databasePath = self.store.database ?? configuration.databasePath
         let app = buildApplication(
             dependencies, host: host, port: configuration.server.port, logger: logger,
             onServerRunning: { channel in

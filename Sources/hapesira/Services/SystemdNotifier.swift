@@ -56,7 +56,8 @@ struct SystemdWatchdogService: Service {
         if let interval = notifier.watchdogInterval {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 notifier.notify("WATCHDOG=1")
-                try? await Task.sleep(for: interval)  // a timer, not synchronisation
+                // A timer, not synchronisation; cut short by shutdown so SIGTERM is not delayed.
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             }
         } else {
             try? await gracefulShutdown()
