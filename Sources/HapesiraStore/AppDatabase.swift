@@ -104,7 +104,9 @@ public final class AppDatabase: Sendable {
                         cancelled INTEGER NOT NULL DEFAULT 0,
                         active INTEGER NOT NULL
                     );
-                    CREATE INDEX occurrence_active_block ON occurrence(space_id, block_start, block_end) WHERE active = 1;
+                    -- Covers the overlap probe: the conflict check reads no table row unless something overlaps.
+                    CREATE INDEX occurrence_active_block
+                        ON occurrence(space_id, block_start, block_end, booking_id, start_at, end_at) WHERE active = 1;
                     CREATE INDEX occurrence_active_organisation ON occurrence(organisation_id, start_at) WHERE active = 1;
                     CREATE INDEX occurrence_by_booking ON occurrence(booking_id);
                     CREATE INDEX occurrence_by_time ON occurrence(start_at);
