@@ -109,7 +109,6 @@ public final class AppDatabase: Sendable {
                         ON occurrence(space_id, block_start, block_end, booking_id, start_at, end_at) WHERE active = 1;
                     CREATE INDEX occurrence_active_organisation ON occurrence(organisation_id, start_at) WHERE active = 1;
                     CREATE INDEX occurrence_by_booking ON occurrence(booking_id);
-                    CREATE INDEX occurrence_by_time ON occurrence(start_at);
 
                     CREATE TABLE token (
                         id TEXT PRIMARY KEY,

@@ -48,13 +48,14 @@ enum BookingRows {
         _ db: Database, draft: BookingDraft, status: BookingStatus, occurrences: [Interval], skipped: [Interval],
         space: Space, now: Int64, createdBy: String
     ) throws -> Booking {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO booking (space_id, organisation_id, title, category, description, visibility, status,
                     start_at, end_at, recurrence, series_policy, expected_attendance, wait_if_busy, sequence, skipped,
                     created_at, updated_at, created_by)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 draft.space, draft.organisation, draft.title, draft.category, draft.description,
                 draft.visibility.rawValue, status.rawValue, draft.start, draft.end, draft.recurrence,
@@ -98,14 +99,16 @@ enum BookingRows {
     }
 
     static func record(_ db: Database, _ entry: AuditEntry) throws {
-        let details = try String(
-            decoding: JSONSerialization.data(withJSONObject: entry.details, options: [.sortedKeys]), as: UTF8.self)
-        try db.execute(
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let details = String(decoding: try encoder.encode(entry.details), as: UTF8.self)
+        try db.cachedStatement(
             sql: """
                 INSERT INTO audit (at, actor_token, actor_organisation, action, booking_id, occurrence_id, space_id,
                     organisation_id, reason, details)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 entry.at, entry.actorToken, entry.actorOrganisation, entry.action, entry.bookingID, entry.occurrenceID,
                 entry.space, entry.organisation, entry.reason, details,
@@ -114,8 +117,7 @@ enum BookingRows {
 
     static func auditEntry(_ row: Row) -> AuditEntry {
         let detailsText: String = row["details"]
-        let details =
-            (try? JSONSerialization.jsonObject(with: Data(detailsText.utf8))) as? [String: String] ?? [:]
+        let details = (try? JSONDecoder().decode([String: String].self, from: Data(detailsText.utf8))) ?? [:]
         return AuditEntry(
             id: row["id"], at: row["at"], actorToken: row["actor_token"], actorOrganisation: row["actor_organisation"],
             action: row["action"], bookingID: row["booking_id"], occurrenceID: row["occurrence_id"],
@@ -127,7 +129,7 @@ enum BookingRows {
     }
 
     static func decodeIntervals(_ text: String) -> [Interval] {
-        guard let pairs = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [[Int64]] else { return [] }
+        guard let pairs = try? JSONDecoder().decode([[Int64]].self, from: Data(text.utf8)) else { return [] }
         return pairs.compactMap { $0.count == 2 ? Interval(start: $0[0], end: $0[1]) : nil }
     }
 }

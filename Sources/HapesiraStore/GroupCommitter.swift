@@ -1,18 +1,29 @@
+import Dispatch
 import GRDB
+import Synchronization
 
 /// Runs write jobs in shared transactions: jobs that arrive while a commit is in flight are
 /// batched into the next one, each in its own savepoint, so one fsync acknowledges many
 /// requests while every job still sees the writes of those before it.
-actor GroupCommitter {
+///
+/// Batches run on a serial dispatch queue of their own with GRDB's blocking `write` (which runs
+/// inline on that thread), never on the cooperative pool: a request costs one hand-off there
+/// and one back.
+final class GroupCommitter: Sendable {
     private struct Job: Sendable {
         /// Runs the work inside the batch transaction; returns how to report the result after commit.
         let run: @Sendable (Database) -> @Sendable () -> Void
         let fail: @Sendable (any Error) -> Void
     }
 
+    private struct State {
+        var jobs: [Job] = []
+        var draining = false
+    }
+
     private let writer: any DatabaseWriter
-    private var queue: [Job] = []
-    private var draining = false
+    private let state = Mutex(State())
+    private let queue = DispatchQueue(label: "hapesira.group-commit")
 
     init(writer: any DatabaseWriter) { self.writer = writer }
 
@@ -35,25 +46,31 @@ actor GroupCommitter {
                     }
                 },
                 fail: { continuation.resume(throwing: $0) })
-            queue.append(job)
-            if !draining {
-                draining = true
-                Task { await self.drain() }
+            let startDraining = state.withLock { state in
+                state.jobs.append(job)
+                defer { state.draining = true }
+                return !state.draining
             }
+            if startDraining { queue.async { self.drain() } }
         }
     }
 
-    private func drain() async {
-        while !queue.isEmpty {
-            let batch = queue
-            queue.removeAll(keepingCapacity: true)
+    /// Commits batches until no job is waiting.
+    private func drain() {
+        while true {
+            let batch = state.withLock { state in
+                let batch = state.jobs
+                state.jobs.removeAll(keepingCapacity: true)
+                if batch.isEmpty { state.draining = false }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
             do {
-                let completions = try await writer.write { db in batch.map { $0.run(db) } }
+                let completions = try writer.write { db in batch.map { $0.run(db) } }
                 for complete in completions { complete() }
             } catch {
                 for job in batch { job.fail(error) }
             }
         }
-        draining = false
     }
 }

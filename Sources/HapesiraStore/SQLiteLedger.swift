@@ -6,16 +6,19 @@ struct SQLiteLedger: BookingLedger {
     let db: Database
     let catalogue: Catalogue
 
-    /// The overlap probe for a group of `count` spaces, answered from the covering index alone.
-    /// Built once per group size: the statement cache is keyed by this text.
+    /// The overlap query for a group of `count` spaces: the occurrence columns come from the covering
+    /// index, the booking's by its primary key, only for rows that overlap. Built once per group
+    /// size: the statement cache is keyed by this text.
     private static let overlapSQL: [String] = (0...16).map(overlapSQL(spaces:))
 
     private static func overlapSQL(spaces count: Int) -> String {
         """
-        SELECT id, booking_id, space_id, start_at, end_at, block_start, block_end FROM occurrence
-        WHERE active = 1 AND space_id IN (\(Array(repeating: "?", count: max(1, count)).joined(separator: ",")))
-          AND block_start < ? AND block_start >= ? AND block_end > ?
-        ORDER BY block_start
+        SELECT o.id, o.booking_id, o.space_id, o.start_at, o.end_at, o.block_start, o.block_end,
+               b.organisation_id, b.title, b.visibility, b.status
+        FROM occurrence o JOIN booking b ON b.id = o.booking_id
+        WHERE o.active = 1 AND o.space_id IN (\(Array(repeating: "?", count: max(1, count)).joined(separator: ",")))
+          AND o.block_start < ? AND o.block_start >= ? AND o.block_end > ?
+        ORDER BY o.block_start
         """
     }
 
@@ -29,32 +32,18 @@ struct SQLiteLedger: BookingLedger {
         values += [block.end, block.start - catalogue.longestBlock, block.start]
         statement.setUncheckedArguments(StatementArguments(values))
         var result: [BusyOccurrence] = []
-        var bookings: [Int64: (organisation: String, title: String, visibility: Visibility, status: BookingStatus)] = [:]
         let rows = try Row.fetchCursor(statement)
         while let row = try rows.next() {
-            // Columns by index, in the order of the SELECT; the booking's details only for what overlaps.
-            let bookingID: Int64 = row[1]
-            guard let booking = try bookings[bookingID] ?? details(of: bookingID) else { continue }
-            bookings[bookingID] = booking
-            guard booking.status.blocks(pendingBlocks: catalogue.pendingBlocks) else { continue }
+            // Columns by index, in the order of the SELECT.
+            let status = BookingStatus(rawValue: row[10]) ?? .confirmed
+            guard status.blocks(pendingBlocks: catalogue.pendingBlocks) else { continue }
             result.append(
                 BusyOccurrence(
-                    bookingID: bookingID, occurrenceID: row[0], space: row[2], organisation: booking.organisation,
-                    title: booking.title, visibility: booking.visibility, status: booking.status,
+                    bookingID: row[1], occurrenceID: row[0], space: row[2], organisation: row[7], title: row[8],
+                    visibility: Visibility(rawValue: row[9]) ?? .private, status: status,
                     interval: Interval(start: row[3], end: row[4]), block: Interval(start: row[5], end: row[6])))
         }
         return result
-    }
-
-    private func details(of bookingID: Int64) throws -> (
-        organisation: String, title: String, visibility: Visibility, status: BookingStatus
-    )? {
-        let statement = try db.cachedStatement(
-            sql: "SELECT organisation_id, title, visibility, status FROM booking WHERE id = ?")
-        guard let row = try Row.fetchOne(statement, arguments: [bookingID]) else { return nil }
-        return (
-            row[0], row[1], Visibility(rawValue: row[2]) ?? .private, BookingStatus(rawValue: row[3]) ?? .confirmed
-        )
     }
 
     func bookedSeconds(

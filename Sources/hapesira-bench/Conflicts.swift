@@ -52,11 +52,14 @@ enum ConflictBench {
             return Interval(start: start, end: start + Layout.httpDuration)
         }
 
-        // The ledger's overlap probe (SQLiteLedger), for EXPLAIN and for timing SQLite alone.
+        // The ledger's overlap query (SQLiteLedger), for EXPLAIN and for timing SQLite alone.
         let ledgerSQL = """
-            SELECT id, booking_id, space_id, start_at, end_at, block_start, block_end FROM occurrence
-            WHERE active = 1 AND space_id IN (?) AND block_start < ? AND block_start >= ? AND block_end > ?
-            ORDER BY block_start
+            SELECT o.id, o.booking_id, o.space_id, o.start_at, o.end_at, o.block_start, o.block_end,
+                   b.organisation_id, b.title, b.visibility, b.status
+            FROM occurrence o JOIN booking b ON b.id = o.booking_id
+            WHERE o.active = 1 AND o.space_id IN (?)
+              AND o.block_start < ? AND o.block_start >= ? AND o.block_end > ?
+            ORDER BY o.block_start
             """
         let bareSQL = """
             SELECT o.id FROM occurrence o

@@ -4,6 +4,7 @@
 //   hapesira-bench config    --out bench.yaml --database PATH
 //   hapesira-bench seed      --config F --database PATH [--bookings 1000000] [--meta bench.env]
 //   hapesira-bench conflicts --config F --database PATH [--space room-01] [--iterations 20000]
+//   hapesira-bench creates   --config F --database PATH --origin T --first-slot N [--count 2000] [--clients 1]
 //   hapesira-bench count     --database PATH
 import Foundation
 import GRDB
@@ -18,7 +19,7 @@ func loadConfiguration(_ path: String) throws -> DaemonConfiguration {
     }
 }
 
-func runCommand(_ arguments: [String]) throws {
+func runCommand(_ arguments: [String]) async throws {
     guard let command = arguments.first else {
         throw BenchError("usage: hapesira-bench config|seed|conflicts|count [options]; see docs/BENCHMARKS.md")
     }
@@ -45,10 +46,18 @@ func runCommand(_ arguments: [String]) throws {
             databasePath: try options.string("database"),
             spaceID: options.string("space", default: Layout.spaceID(0)),
             iterations: max(1, try options.int("iterations", default: 20_000)))
+    case "creates":
+        let options = try Options(rest, allowed: ["config", "database", "origin", "first-slot", "count", "clients"])
+        try await CreateBench.run(
+            configuration: try loadConfiguration(try options.string("config")),
+            databasePath: try options.string("database"), origin: Int64(try options.int("origin", default: 0)),
+            firstSlot: Int64(try options.int("first-slot", default: 0)),
+            count: max(1, try options.int("count", default: 2_000)),
+            clients: max(1, try options.int("clients", default: 1)))
     case "count":
         let options = try Options(rest, allowed: ["database"])
         let database = try AppDatabase.open(path: try options.string("database"))
-        let (bookings, occurrences, audit) = try database.writer.read { db in
+        let (bookings, occurrences, audit) = try await database.writer.read { db in
             (
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM booking") ?? 0,
                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM occurrence WHERE active = 1") ?? 0,
@@ -57,19 +66,19 @@ func runCommand(_ arguments: [String]) throws {
         }
         // The durability the daemon's writer connection really has (AppDatabase.open is the daemon's own
         // code path): 2 = FULL / 3 = EXTRA fsync the WAL on every commit; 1 = NORMAL does not.
-        let synchronous = try database.writer.writeWithoutTransaction { db in
+        let synchronous = try await database.writer.writeWithoutTransaction { db in
             try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
         }
         say(
             "RESULT bookings=\(bookings) active_occurrences=\(occurrences) audit=\(audit) writer_synchronous=\(synchronous)"
         )
     default:
-        throw BenchError("unknown command '\(command)'; expected config, seed, conflicts or count")
+        throw BenchError("unknown command '\(command)'; expected config, seed, conflicts, creates or count")
     }
 }
 
 do {
-    try runCommand(Array(CommandLine.arguments.dropFirst()))
+    try await runCommand(Array(CommandLine.arguments.dropFirst()))
 } catch {
     FileHandle.standardError.write(Data("hapesira-bench: \(error)\n".utf8))
     exit(1)

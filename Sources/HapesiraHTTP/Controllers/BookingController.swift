@@ -59,8 +59,7 @@ struct BookingController: Sendable {
             }
             if !result.replayed {
                 metrics.makeCounter(
-                    name: "hapesira_bookings_created_total", labels: [("status", result.booking.status.rawValue)],
-                    help: "Bookings stored, by the status they were stored with"
+                    descriptor: MetricNames.bookingsCreated, labels: [("status", result.booking.status.rawValue)]
                 ).increment()
             }
             var headers: HTTPFields = [.location: "/api/v1/bookings/\(result.booking.id)"]
@@ -69,8 +68,7 @@ struct BookingController: Sendable {
                 .object(members), status: HTTPResponse.Status(code: result.firstStatus), headers: headers)
         } catch BookingError.refused(let refusal) {
             metrics.makeCounter(
-                name: "hapesira_booking_refusals_total", labels: [("reason", refusal.primary?.code ?? "refused")],
-                help: "Booking requests refused by a rule or a conflict, by the main reason"
+                descriptor: MetricNames.bookingRefusals, labels: [("reason", refusal.primary?.code ?? "refused")]
             ).increment()
             throw APIError(from: BookingError.refused(refusal), views: views, caller: caller, space: draft.space)
         }

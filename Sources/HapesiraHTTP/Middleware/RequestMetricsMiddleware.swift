@@ -21,13 +21,11 @@ struct RequestMetricsMiddleware: RouterMiddleware {
         let response = try await next(request, context)
         let method = request.method.rawValue
         registry.makeCounter(
-            name: "hapesira_http_requests_total",
-            labels: [("method", method), ("status", String(response.status.code))],
-            help: "HTTP requests answered, by method and status code"
+            descriptor: MetricNames.httpRequests,
+            labels: [("method", method), ("status", String(response.status.code))]
         ).increment()
         registry.makeDurationHistogram(
-            name: "hapesira_http_request_duration_seconds", labels: [("method", method)], buckets: Self.buckets,
-            help: "Time from receiving a request to having its response ready"
+            descriptor: MetricNames.httpDuration, labels: [("method", method)], buckets: Self.buckets
         ).record(ContinuousClock.now - started)
         return response
     }
