@@ -6,9 +6,10 @@ import Synchronization
 /// batched into the next one, each in its own savepoint, so one fsync acknowledges many
 /// requests while every job still sees the writes of those before it.
 ///
-/// Batches run on a serial dispatch queue of their own with GRDB's blocking `write` (which runs
-/// inline on that thread), never on the cooperative pool: a request costs one hand-off there
-/// and one back.
+/// The first job to arrive when no batch is running leads: it commits the batch holding its own
+/// job on its own thread (GRDB's blocking `write`), so a lone request costs no thread hand-off.
+/// Jobs that arrived meanwhile are committed by a serial dispatch queue, batch after batch, so the
+/// leader returns at once and at most one thread is ever blocked in a commit.
 final class GroupCommitter: Sendable {
     private struct Job: Sendable {
         /// Runs the work inside the batch transaction; returns how to report the result after commit.
@@ -51,12 +52,13 @@ final class GroupCommitter: Sendable {
                 defer { state.draining = true }
                 return !state.draining
             }
-            if startDraining { queue.async { self.drain() } }
+            if startDraining { drain() }
         }
     }
 
-    /// Commits batches until no job is waiting.
-    private func drain() {
+    /// Commits the waiting jobs as one batch; then, if more are waiting, continues on the queue
+    /// (or in place when already there). Ends with `draining` false when no job is left.
+    private func drain(onQueue: Bool = false) {
         while true {
             let batch = state.withLock { state in
                 let batch = state.jobs
@@ -70,6 +72,14 @@ final class GroupCommitter: Sendable {
                 for complete in completions { complete() }
             } catch {
                 for job in batch { job.fail(error) }
+            }
+            if !onQueue {
+                let more = state.withLock { state in
+                    if state.jobs.isEmpty { state.draining = false }
+                    return state.draining
+                }
+                if more { queue.async { self.drain(onQueue: true) } }
+                return
             }
         }
     }

@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
 
-/// A JSON document built in code; encoded with sorted keys so equal data gives equal bytes.
-enum JSONValue: Sendable, Encodable, Equatable {
+/// A JSON document built in code; written with sorted keys so equal data gives equal bytes.
+enum JSONValue: Sendable, Equatable {
     case string(String)
     case int(Int64)
     case double(Double)
@@ -11,36 +11,72 @@ enum JSONValue: Sendable, Encodable, Equatable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
+    static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+    static func optional(_ value: Int?) -> JSONValue { value.map { .int(Int64($0)) } ?? .null }
+
+    /// The RFC 8259 text of this value: object keys sorted, `/` not escaped, non-finite numbers as `null`.
+    /// (Foundation's `JSONEncoder` took about a third of a request's CPU time for the same output.)
+    func write(into buffer: inout ByteBuffer) {
         switch self {
-        case .string(let value): try container.encode(value)
-        case .int(let value): try container.encode(value)
-        case .double(let value): try container.encode(value)
-        case .bool(let value): try container.encode(value)
-        case .null: try container.encodeNil()
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
+        case .string(let value): Self.writeString(value, into: &buffer)
+        case .int(let value): buffer.writeString(String(value))
+        case .double(let value): buffer.writeString(value.isFinite ? String(value) : "null")
+        case .bool(let value): buffer.writeStaticString(value ? "true" : "false")
+        case .null: buffer.writeStaticString("null")
+        case .array(let values):
+            buffer.writeInteger(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+                value.write(into: &buffer)
+            }
+            buffer.writeInteger(UInt8(ascii: "]"))
+        case .object(let members):
+            buffer.writeInteger(UInt8(ascii: "{"))
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+                Self.writeString(key, into: &buffer)
+                buffer.writeInteger(UInt8(ascii: ":"))
+                members[key]!.write(into: &buffer)
+            }
+            buffer.writeInteger(UInt8(ascii: "}"))
         }
     }
 
-    static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-    static func optional(_ value: Int?) -> JSONValue { value.map { .int(Int64($0)) } ?? .null }
+    /// The JSON text as bytes.
+    var bytes: ByteBuffer {
+        var buffer = ByteBuffer()
+        write(into: &buffer)
+        return buffer
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private static func writeString(_ string: String, into buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
+            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
+            case 0x0A: buffer.writeStaticString("\\n")
+            case 0x0D: buffer.writeStaticString("\\r")
+            case 0x09: buffer.writeStaticString("\\t")
+            case 0x00..<0x20:
+                buffer.writeStaticString("\\u00")
+                buffer.writeInteger(hexDigits[Int(byte >> 4)])
+                buffer.writeInteger(hexDigits[Int(byte & 0x0F)])
+            default: buffer.writeInteger(byte)
+            }
+        }
+        buffer.writeInteger(UInt8(ascii: "\""))
+    }
 }
 
 /// JSON responses.
 enum JSONResponse {
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
     static func make(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
         var fields = headers
         fields[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: value.bytes))
     }
 
     /// A list: every list endpoint answers `{"items": [...]}`.
