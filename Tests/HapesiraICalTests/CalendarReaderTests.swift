@@ -346,6 +346,17 @@ struct CalendarReaderTests {
                 ICS.event(valid + ["RRULE:FREQ=DAILY;COUNT=2", "EXDATE;TZID=Mars/Olympus:20260711T100000"])),
             expected: .invalid("EXDATE")),
         Refused(
+            testDescription: "an RRULE libical cannot parse",
+            text: ICS.calendar(ICS.event(valid + ["RRULE:FREQ=SOMETIMES;COUNT=2"])), expected: .invalid("RRULE"),
+            saying: "FREQ=SOMETIMES"),
+        Refused(
+            testDescription: "RDATE, which would be dropped",
+            text: ICS.calendar(ICS.event(valid + ["RDATE:20260712T080000Z"])), expected: .invalid("RDATE")),
+        Refused(
+            testDescription: "an override of this and future instances",
+            text: ICS.calendar(ICS.event(valid + ["RECURRENCE-ID;RANGE=THISANDFUTURE:20260710T080000Z"])),
+            expected: .invalid("RECURRENCE-ID")),
+        Refused(
             testDescription: "a VFREEBUSY without DTEND",
             text: ICS.calendar(
                 method: "REQUEST", ["BEGIN:VFREEBUSY", "UID:fb", "DTSTART:20260710T000000Z", "END:VFREEBUSY"]),

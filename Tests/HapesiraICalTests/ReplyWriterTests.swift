@@ -98,6 +98,17 @@ struct ReplyWriterTests {
             ])
     }
 
+    @Test("a participation that is not a PARTSTAT is written as NEEDS-ACTION; lower case is accepted")
+    func participation() throws {
+        for (given, written) in [("maybe", "NEEDS-ACTION"), ("accepted", "ACCEPTED")] {
+            let text = ReplyWriter.write(
+                [RoomReply(event: Self.event, room: Self.room, participation: given, requestStatus: "2.0;Success")],
+                stamp: Self.stamp)
+            let event = try #require(try CalendarReader.read(text, floatingZone: .utc).events.first)
+            #expect(event.attendees.map(\.participation) == [written])
+        }
+    }
+
     @Test("one VEVENT per reply, in order")
     func severalReplies() throws {
         var other = Self.event

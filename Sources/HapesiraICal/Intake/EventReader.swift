@@ -16,6 +16,7 @@ struct EventReader {
         guard rules.count <= 1 else {
             throw .invalid(property: "RRULE", message: "event \(uid) has \(rules.count) RRULEs; at most one is allowed")
         }
+        try Self.checkSupported(component, uid: uid)
         let sequence = try Self.sequence(component, uid: uid)
         return IncomingEvent(
             uid: uid, sequence: sequence,
@@ -123,6 +124,25 @@ struct EventReader {
             throw .invalid(property: "UID", message: "an event has no UID")
         }
         return uid
+    }
+
+    /// Refuses what would otherwise be dropped silently and change the meaning: extra dates and
+    /// overrides of "this and all later" instances.
+    private static func checkSupported(_ component: OpaquePointer, uid: String) throws(CalendarInputError) {
+        if LibicalAccess.first(of: component, ICAL_RDATE_PROPERTY) != nil {
+            throw .invalid(
+                property: "RDATE",
+                message: "event \(uid) uses RDATE, which is not supported; use RRULE or separate events")
+        }
+        if let recurrenceID = LibicalAccess.first(of: component, ICAL_RECURRENCEID_PROPERTY),
+            LibicalAccess.parameter(recurrenceID, "RANGE") != nil
+        {
+            throw .invalid(
+                property: "RECURRENCE-ID",
+                message:
+                    "RECURRENCE-ID of event \(uid) has a RANGE (this and future instances), which is not supported; "
+                    + "change the master event instead")
+        }
     }
 
     private static func sequence(_ component: OpaquePointer, uid: String) throws(CalendarInputError) -> Int {

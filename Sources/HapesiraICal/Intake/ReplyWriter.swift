@@ -89,15 +89,21 @@ public enum ReplyWriter {
         for alternative in reply.alternatives { add(self.alternative(alternative), to: event) }
     }
 
-    /// The room as the single `ATTENDEE`; an unknown participation is written as `NEEDS-ACTION`.
+    /// The room as the single `ATTENDEE`; a participation that is not a `PARTSTAT` is written as `NEEDS-ACTION`.
     private static func attendee(_ reply: RoomReply) -> OpaquePointer? {
         guard let property = address(icalproperty_new_attendee(reply.room.uri), reply.room) else { return nil }
         if let cutype = icalparameter_new_cutype(ICAL_CUTYPE_ROOM) { icalproperty_add_parameter(property, cutype) }
-        let partstat =
-            icalparameter_new_from_value_string(ICAL_PARTSTAT_PARAMETER, reply.participation.uppercased())
-            ?? icalparameter_new_partstat(ICAL_PARTSTAT_NEEDSACTION)
-        if let partstat { icalproperty_add_parameter(property, partstat) }
+        if let partstat = participation(reply.participation) { icalproperty_add_parameter(property, partstat) }
         return property
+    }
+
+    /// A standard `PARTSTAT`; libical would also take any other word as an extension value.
+    private static func participation(_ text: String) -> OpaquePointer? {
+        if let parameter = icalparameter_new_from_value_string(ICAL_PARTSTAT_PARAMETER, text.uppercased()) {
+            if icalparameter_get_partstat(parameter) != ICAL_PARTSTAT_X { return parameter }
+            icalparameter_free(parameter)
+        }
+        return icalparameter_new_partstat(ICAL_PARTSTAT_NEEDSACTION)
     }
 
     /// An ORGANIZER or ATTENDEE property with its `CN`.
