@@ -239,6 +239,24 @@ struct FeedWriterTests {
         #expect(feed.events.first { $0.uid == "tirane@hapesira" }?.startTZID == "Europe/Tirane")
     }
 
+    /// 02:30 happens twice on 25 October 2026 in Belgrade; readers take the first (CEST), so the
+    /// second is written in UTC.
+    @Test func repeatedHourIsWrittenInUTC() throws {
+        let first = F.belgrade.instants(for: LocalDateTime(year: 2026, month: 10, day: 25, hour: 2, minute: 30))
+        try #require(first.count == 2)
+        var event = F.hidden
+        event.start = first[1]
+        event.end = first[1] + 3600
+        event.visibility = .public
+        let text = FeedWriter.write(FeedCalendar(names: [], events: [event, F.hidden]))
+        #expect(
+            Array(Self.eventLines(text, uid: event.uid)[0][6...7]) == [
+                "DTSTART:20261025T013000Z", "DTEND;TZID=Europe/Belgrade:20261025T033000",
+            ])
+        let read = try LibicalFeedReader.read(text)
+        #expect(read.events[0].start == event.start && read.events[0].end == event.end)
+    }
+
     @Test func noTimezoneWithoutEvents() {
         let text = FeedWriter.write(FeedCalendar(names: [LocalizedText(language: "en", text: "Empty")], events: []))
         #expect(!text.contains("VTIMEZONE"))

@@ -75,9 +75,11 @@ public enum FeedWriter {
         typealias B = LibicalBuilding
         guard let vevent = icalcomponent_new_vevent() else { return }
         addStamps(event, sequence: event.sequence, to: vevent)
-        times.add(icalproperty_new_dtstart, event.start, to: vevent)
-        times.add(icalproperty_new_dtend, event.end, to: vevent)
-        if let rule = event.recurrence, let recurrence = RecurrenceRule.utcUntil(rule, zone: event.zone) {
+        let recurrence = event.recurrence.flatMap { RecurrenceRule.utcUntil($0, zone: event.zone) }
+        // A series keeps wall-clock DTSTART so its occurrences follow the zone's clock changes.
+        times.add(icalproperty_new_dtstart, event.start, to: vevent, utcIfAmbiguous: recurrence == nil)
+        times.add(icalproperty_new_dtend, event.end, to: vevent, utcIfAmbiguous: true)
+        if let recurrence {
             B.add(icalproperty_new_rrule(recurrence), to: vevent)
             for excluded in Set(event.excluded).sorted() {
                 times.add(icalproperty_new_exdate, excluded, to: vevent)
@@ -93,8 +95,8 @@ public enum FeedWriter {
         guard event.recurrence != nil, let vevent = icalcomponent_new_vevent() else { return }
         addStamps(event, sequence: max(change.sequence, event.sequence), to: vevent)
         times.add(icalproperty_new_recurrenceid, change.recurrenceID, to: vevent)
-        times.add(icalproperty_new_dtstart, change.start, to: vevent)
-        times.add(icalproperty_new_dtend, change.end, to: vevent)
+        times.add(icalproperty_new_dtstart, change.start, to: vevent, utcIfAmbiguous: true)
+        times.add(icalproperty_new_dtend, change.end, to: vevent, utcIfAmbiguous: true)
         addDescriptive(event, status: change.status, to: vevent)
         icalcomponent_add_component(root, vevent)
     }
@@ -149,8 +151,14 @@ private struct EventTimes {
     var zone: Zone
     var tzid: String?
 
-    func add(_ make: (icaltimetype) -> OpaquePointer?, _ instant: Int64, to component: OpaquePointer) {
-        if let tzid {
+    /// Adds a date-time property. With `utcIfAmbiguous`, an instant whose wall-clock time readers
+    /// would resolve to another instant (the repeated hour when clocks go back: RFC 5545 takes the
+    /// first) is written in UTC instead.
+    func add(
+        _ make: (icaltimetype) -> OpaquePointer?, _ instant: Int64, to component: OpaquePointer,
+        utcIfAmbiguous: Bool = false
+    ) {
+        if let tzid, !utcIfAmbiguous || zone.resolvedInstant(for: zone.local(instant)) == instant {
             LibicalBuilding.add(
                 make(LibicalBuilding.wallClock(instant, in: zone)), to: component, icalparameter_new_tzid(tzid))
         } else {
