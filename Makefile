@@ -1,4 +1,4 @@
-.PHONY: run test bench format install
+.PHONY: run test bench bench-feeds format install
 
 run:
 	scripts/run-demo
@@ -8,6 +8,9 @@ test:
 
 bench:
 	scripts/bench
+
+bench-feeds:
+	scripts/bench-feeds
 
 format:
 	swift format -i -r --configuration .swift-format Package.swift Sources Tests

@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "HapesiraHTTP",
             dependencies: [
-                "HapesiraCore", "HapesiraStore", "HapesiraConfig",
+                "HapesiraCore", "HapesiraICal", "HapesiraStore", "HapesiraConfig",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),

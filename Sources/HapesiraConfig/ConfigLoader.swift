@@ -47,7 +47,8 @@ struct ConfigParser {
             let top = reader.mapping(
                 root, "",
                 allowed: [
-                    "server", "database", "logging", "booking", "categories", "organisations", "quotas", "cities",
+                    "server", "database", "logging", "booking", "feeds", "categories", "organisations", "quotas",
+                    "cities",
                 ])
         else { return nil }
 
@@ -86,6 +87,15 @@ struct ConfigParser {
             maxOccurrences = reader.int(mapping, "max_occurrences", "booking", range: 1...5000) ?? 500
         }
 
+        var feeds = DaemonConfiguration.Feeds()
+        if let mapping = reader.mapping(
+            top["feeds"], "feeds", allowed: ["past_days", "future_months", "refresh_minutes"])
+        {
+            feeds.past = Int64(reader.int(mapping, "past_days", "feeds", range: 0...3650) ?? 90) * 86_400
+            feeds.futureMonths = reader.int(mapping, "future_months", "feeds", range: 1...120) ?? 18
+            feeds.refreshInterval = (reader.int(mapping, "refresh_minutes", "feeds", range: 5...10_080) ?? 60) * 60
+        }
+
         let categories = reader.strings(top, "categories", "")
         if top["categories"] == nil || categories.isEmpty {
             reader.problem(root, "categories", "list at least one booking category")
@@ -98,9 +108,11 @@ struct ConfigParser {
         let catalogue = Catalogue(
             cities: cities, venues: venues, spaces: spaces, organisations: organisations, categories: categories,
             quotas: quotas, pendingBlocks: pendingBlocks)
-        return DaemonConfiguration(
+        var configuration = DaemonConfiguration(
             server: server, databasePath: databasePath, logLevel: logLevel, catalogue: catalogue,
             maxOccurrences: maxOccurrences)
+        configuration.feeds = feeds
+        return configuration
     }
 
     private func organisations(_ node: Node?) -> [Organisation] {
@@ -145,7 +157,7 @@ struct ConfigParser {
                 guard
                     let venue = reader.mapping(
                         venueNode, venuePath,
-                        allowed: ["id", "name", "time_zone", "opening_hours", "closures", "spaces"]),
+                        allowed: ["id", "name", "time_zone", "languages", "opening_hours", "closures", "spaces"]),
                     let venueID = reader.identifier(venue, "id", venuePath)
                 else { continue }
                 if !seen.venues.insert(venueID).inserted {
@@ -159,11 +171,21 @@ struct ConfigParser {
                     )
                 }
                 let hours = venue["opening_hours"].map { openingHours($0, "\(venuePath).opening_hours") } ?? .always
+                var languages = ["sq", "sr", "en"]
+                if venue["languages"] != nil {
+                    languages = reader.strings(venue, "languages", venuePath)
+                    let known = ["sq", "sr", "en"]
+                    if languages.isEmpty || !languages.allSatisfy(known.contains) {
+                        reader.problem(
+                            venue["languages"], "\(venuePath).languages",
+                            "expected a list of languages out of: \(known.joined(separator: ", "))")
+                    }
+                }
                 venues.append(
                     Venue(
                         id: venueID, name: reader.string(venue, "name", venuePath) ?? venueID, city: cityID,
                         zone: zone ?? .utc, openingHours: hours,
-                        closures: closures(venue["closures"], "\(venuePath).closures")))
+                        closures: closures(venue["closures"], "\(venuePath).closures"), languages: languages))
 
                 for (spaceIndex, spaceNode) in reader.sequence(venue["spaces"], "\(venuePath).spaces").enumerated() {
                     let spacePath = "\(venuePath).spaces[\(spaceIndex)]"

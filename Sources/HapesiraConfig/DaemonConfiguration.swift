@@ -9,7 +9,20 @@ public struct DaemonConfiguration: Sendable {
         public var maxBodyBytes: Int
     }
 
+    /// The iCalendar feeds.
+    public struct Feeds: Sendable {
+        /// How far back a feed reaches, in seconds (default 90 days).
+        public var past: Int64 = 90 * 86_400
+        /// How far ahead a feed reaches, in months (default 18).
+        public var futureMonths: Int = 18
+        /// How often calendar apps are asked to refresh, in seconds (default 1 hour).
+        public var refreshInterval: Int = 3600
+
+        public init() {}
+    }
+
     public var server: Server
+    public var feeds = Feeds()
     /// The SQLite file; relative paths are relative to the working directory.
     public var databasePath: String
     public var logLevel: String

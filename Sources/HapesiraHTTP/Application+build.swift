@@ -1,4 +1,5 @@
 import Foundation
+import HapesiraConfig
 import HapesiraCore
 import HapesiraStore
 import Hummingbird
@@ -13,18 +14,21 @@ public struct AppDependencies: Sendable {
     public var tokens: TokenStore
     public var metrics: PrometheusCollectorRegistry
     public var maxBodyBytes: Int
+    public var feeds: DaemonConfiguration.Feeds
     /// The current time in Unix seconds (replaceable in tests).
     public var now: @Sendable () -> Int64
 
     public init(
         catalogue: Catalogue, store: BookingStore, tokens: TokenStore, metrics: PrometheusCollectorRegistry,
-        maxBodyBytes: Int = 1 << 20, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+        maxBodyBytes: Int = 1 << 20, feeds: DaemonConfiguration.Feeds = .init(),
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
     ) {
         self.catalogue = catalogue
         self.store = store
         self.tokens = tokens
         self.metrics = metrics
         self.maxBodyBytes = maxBodyBytes
+        self.feeds = feeds
         self.now = now
     }
 }
@@ -59,6 +63,21 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     bookings.addRoutes(to: api)
     CatalogueController(store: dependencies.store, views: views, bookings: bookings, now: dependencies.now)
         .addRoutes(to: api)
+
+    let feedTokens = FeedTokenStore(database: database)
+    FeedTokenController(
+        tokens: feedTokens, catalogue: dependencies.catalogue,
+        body: BodyReader(maxBodyBytes: dependencies.maxBodyBytes), now: dependencies.now
+    ).addRoutes(to: api)
+    let presenter = FeedPresenter(catalogue: dependencies.catalogue, installationID: database.installationID)
+    FeedController(
+        store: dependencies.store, feedTokens: feedTokens, settings: dependencies.feeds, presenter: presenter,
+        now: dependencies.now
+    ).addRoutes(to: router)
+    CalendarIntakeController(
+        store: dependencies.store, tokens: dependencies.tokens, presenter: presenter,
+        maxBodyBytes: dependencies.maxBodyBytes, now: dependencies.now
+    ).addRoutes(to: router)
     return router
 }
 

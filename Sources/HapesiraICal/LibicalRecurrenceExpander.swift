@@ -31,14 +31,7 @@ public struct LibicalRecurrenceExpander: RecurrenceExpanding {
             recurrence.until = Self.wallClockUntil(recurrence.until, zone: zone)
         }
 
-        var dtstart = icaltime_null_time()
-        dtstart.year = Int32(start.year)
-        dtstart.month = Int32(start.month)
-        dtstart.day = Int32(start.day)
-        dtstart.hour = Int32(start.hour)
-        dtstart.minute = Int32(start.minute)
-        dtstart.second = Int32(start.second)
-        guard let iterator = icalrecur_iterator_new(recurrence, dtstart) else {
+        guard let iterator = icalrecur_iterator_new(recurrence, LibicalTime.floating(start)) else {
             icalerror_clear_errno()
             throw .invalid("libical cannot iterate '\(text)'")
         }
@@ -49,9 +42,7 @@ public struct LibicalRecurrenceExpander: RecurrenceExpanding {
         while true {
             let next = icalrecur_iterator_next(iterator)
             if icaltime_is_null_time(next) != 0 { break }
-            let local = LocalDateTime(
-                year: Int(next.year), month: Int(next.month), day: Int(next.day),
-                hour: Int(next.hour), minute: Int(next.minute), second: Int(next.second))
+            let local = LibicalTime.local(next)
             if local > windowEnd || starts.count == limit {
                 truncated = true
                 break
@@ -71,17 +62,7 @@ public struct LibicalRecurrenceExpander: RecurrenceExpanding {
             result.minute = 59
             result.second = 59
         } else if icaltime_is_utc(until) != 0 {
-            let utc = LocalDateTime(
-                year: Int(until.year), month: Int(until.month), day: Int(until.day),
-                hour: Int(until.hour), minute: Int(until.minute), second: Int(until.second))
-            let local = zone.local(utc.localSeconds)
-            result = icaltime_null_time()
-            result.year = Int32(local.year)
-            result.month = Int32(local.month)
-            result.day = Int32(local.day)
-            result.hour = Int32(local.hour)
-            result.minute = Int32(local.minute)
-            result.second = Int32(local.second)
+            result = LibicalTime.wallClock(LibicalTime.local(until).localSeconds, in: zone)
         }
         result.zone = nil
         return result

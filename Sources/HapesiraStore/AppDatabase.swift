@@ -6,9 +6,16 @@ public final class AppDatabase: Sendable {
     /// Every write goes through this one connection, in a transaction.
     public let writer: any DatabaseWriter
 
+    /// A random id made once per database: part of the iCalendar UID of every booking, so UIDs
+    /// stay unique across installations and stable forever.
+    public let installationID: String
+
     private init(writer: any DatabaseWriter) throws {
         self.writer = writer
         try Self.migrator.migrate(writer)
+        installationID = try writer.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'installation'") ?? "unknown"
+        }
     }
 
     /// Opens (creating if needed) the database file in WAL mode, with every commit fsynced.
@@ -146,6 +153,35 @@ public final class AppDatabase: Sendable {
                         created_at INTEGER NOT NULL,
                         PRIMARY KEY (organisation_id, key)
                     );
+                    """)
+        }
+        migrator.registerMigration("v2-feeds") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    INSERT INTO meta (key, value) VALUES ('installation', lower(hex(randomblob(8))));
+
+                    -- Secret links to an organisation's private feed; revocable, stored as hashes.
+                    CREATE TABLE feed_token (
+                        id TEXT PRIMARY KEY,
+                        secret_hash BLOB NOT NULL,
+                        organisation_id TEXT NOT NULL,
+                        label TEXT,
+                        created_at INTEGER NOT NULL,
+                        revoked_at INTEGER
+                    );
+                    CREATE INDEX feed_token_by_organisation ON feed_token(organisation_id);
+                    """)
+        }
+        migrator.registerMigration("v3-ical-intake") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE booking ADD COLUMN excluded TEXT NOT NULL DEFAULT '[]';
+                    ALTER TABLE booking ADD COLUMN ical_uid TEXT;
+                    ALTER TABLE booking ADD COLUMN ical_organizer TEXT;
+                    ALTER TABLE booking ADD COLUMN ical_sequence INTEGER;
+                    ALTER TABLE booking ADD COLUMN ical_stamp INTEGER;
+                    CREATE UNIQUE INDEX booking_by_ical_uid ON booking(ical_uid) WHERE ical_uid IS NOT NULL;
                     """)
         }
         return migrator

@@ -32,6 +32,7 @@ enum BookingRows {
             let draft = BookingDraft(
                 space: row["space_id"], organisation: row["organisation_id"], title: row["title"],
                 category: row["category"], start: row["start_at"], end: row["end_at"], recurrence: row["recurrence"],
+                excluded: decodeInstants(row["excluded"]),
                 seriesPolicy: SeriesPolicy(rawValue: row["series_policy"]) ?? .allOrNothing,
                 visibility: Visibility(rawValue: row["visibility"]) ?? .private,
                 expectedAttendance: row["expected_attendance"], description: row["description"],
@@ -40,27 +41,28 @@ enum BookingRows {
                 id: id, draft: draft, status: BookingStatus(rawValue: row["status"]) ?? .cancelled,
                 sequence: row["sequence"], createdAt: row["created_at"], updatedAt: row["updated_at"],
                 createdBy: row["created_by"], occurrences: occurrences[id] ?? [],
-                skipped: decodeIntervals(row["skipped"]))
+                skipped: decodeIntervals(row["skipped"]), calendar: calendarIdentity(row))
         }
     }
 
     static func insert(
         _ db: Database, draft: BookingDraft, status: BookingStatus, occurrences: [Interval], skipped: [Interval],
-        space: Space, now: Int64, createdBy: String
+        space: Space, now: Int64, createdBy: String, calendar: CalendarIdentity? = nil
     ) throws -> Booking {
         try db.cachedStatement(
             sql: """
                 INSERT INTO booking (space_id, organisation_id, title, category, description, visibility, status,
                     start_at, end_at, recurrence, series_policy, expected_attendance, wait_if_busy, sequence, skipped,
-                    created_at, updated_at, created_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+                    created_at, updated_at, created_by, excluded, ical_uid, ical_organizer, ical_sequence, ical_stamp)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
             arguments: [
                 draft.space, draft.organisation, draft.title, draft.category, draft.description,
                 draft.visibility.rawValue, status.rawValue, draft.start, draft.end, draft.recurrence,
                 draft.seriesPolicy.rawValue, draft.expectedAttendance, draft.waitIfBusy, encodeIntervals(skipped),
-                now, now, createdBy,
+                now, now, createdBy, encodeInstants(draft.excluded), calendar?.uid, calendar?.organizer,
+                calendar?.sequence, calendar?.stamp,
             ])
         let id = db.lastInsertedRowID
         let stored = try insertOccurrences(
@@ -68,7 +70,7 @@ enum BookingRows {
             active: status.isActive)
         return Booking(
             id: id, draft: draft, status: status, createdAt: now, updatedAt: now, createdBy: createdBy,
-            occurrences: stored, skipped: skipped)
+            occurrences: stored, skipped: skipped, calendar: calendar)
     }
 
     @discardableResult
@@ -122,6 +124,20 @@ enum BookingRows {
             id: row["id"], at: row["at"], actorToken: row["actor_token"], actorOrganisation: row["actor_organisation"],
             action: row["action"], bookingID: row["booking_id"], occurrenceID: row["occurrence_id"],
             space: row["space_id"], organisation: row["organisation_id"], reason: row["reason"], details: details)
+    }
+
+    static func calendarIdentity(_ row: Row) -> CalendarIdentity? {
+        guard let uid: String = row["ical_uid"] else { return nil }
+        return CalendarIdentity(
+            uid: uid, organizer: row["ical_organizer"], sequence: row["ical_sequence"] ?? 0, stamp: row["ical_stamp"])
+    }
+
+    static func encodeInstants(_ instants: [Int64]) -> String {
+        "[" + instants.map(String.init).joined(separator: ",") + "]"
+    }
+
+    static func decodeInstants(_ text: String) -> [Int64] {
+        text.dropFirst().dropLast().split(separator: ",").compactMap { Int64($0) }
     }
 
     static func encodeIntervals(_ intervals: [Interval]) -> String {

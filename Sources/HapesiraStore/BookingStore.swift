@@ -25,13 +25,16 @@ public struct BookingChange: Sendable {
     public var start: Int64?
     public var end: Int64?
     public var recurrence: String??
+    public var excluded: [Int64]?
     public var seriesPolicy: SeriesPolicy?
+    /// Replaces the booking's iCalendar identity (organiser, SEQUENCE, DTSTAMP of the message applied).
+    public var calendar: CalendarIdentity?
 
     public init() {}
 
     /// Whether the change moves the booking in time or space (so it must be checked again).
     public var movesBooking: Bool {
-        space != nil || start != nil || end != nil || recurrence != nil || seriesPolicy != nil
+        space != nil || start != nil || end != nil || recurrence != nil || excluded != nil || seriesPolicy != nil
     }
 
     /// The draft with this change applied.
@@ -46,6 +49,7 @@ public struct BookingChange: Sendable {
         if let start { draft.start = start }
         if let end { draft.end = end }
         if let recurrence { draft.recurrence = recurrence }
+        if let excluded { draft.excluded = excluded }
         if let seriesPolicy { draft.seriesPolicy = seriesPolicy }
         return draft
     }
@@ -98,7 +102,8 @@ public struct BookingStore: Sendable {
 
     /// Checks and stores a new booking. Throws ``BookingError`` (a refusal carries alternatives).
     public func create(
-        _ draft: BookingDraft, by caller: Caller, now: Int64, idempotencyKey: String? = nil, requestHash: String = ""
+        _ draft: BookingDraft, by caller: Caller, now: Int64, idempotencyKey: String? = nil, requestHash: String = "",
+        calendar: CalendarIdentity? = nil
     ) async throws -> CreateResult {
         let (space, venue) = try place(of: draft.space)
         guard caller.mayBook(for: draft.organisation, inVenue: venue.id) else {
@@ -132,7 +137,8 @@ public struct BookingStore: Sendable {
                 ).get()
                 let booking = try BookingRows.insert(
                     db, draft: draft, status: decision.status, occurrences: decision.occurrences,
-                    skipped: decision.skipped.map(\.interval), space: space, now: now, createdBy: caller.tokenID)
+                    skipped: decision.skipped.map(\.interval), space: space, now: now, createdBy: caller.tokenID,
+                    calendar: calendar)
                 var details = ["status": decision.status.rawValue, "occurrences": "\(decision.occurrences.count)"]
                 if !decision.skipped.isEmpty { details["skipped"] = "\(decision.skipped.count)" }
                 try BookingRows.record(
@@ -205,19 +211,21 @@ public struct BookingStore: Sendable {
                     throw RefusedChange(refusal: Refusal(refused: [check]), draft: draft)
                 }
                 let bump = moves || status != booking.status
+                let calendar = change.calendar ?? booking.calendar
                 try db.execute(
                     sql: """
                         UPDATE booking SET space_id = ?, title = ?, category = ?, description = ?, visibility = ?,
                             status = ?, start_at = ?, end_at = ?, recurrence = ?, series_policy = ?,
-                            expected_attendance = ?, wait_if_busy = ?, skipped = ?, sequence = sequence + ?, updated_at = ?
+                            expected_attendance = ?, wait_if_busy = ?, skipped = ?, sequence = sequence + ?, updated_at = ?,
+                            excluded = ?, ical_uid = ?, ical_organizer = ?, ical_sequence = ?, ical_stamp = ?
                         WHERE id = ?
                         """,
                     arguments: [
                         draft.space, draft.title, draft.category, draft.description, draft.visibility.rawValue,
                         status.rawValue, draft.start, draft.end, draft.recurrence, draft.seriesPolicy.rawValue,
                         draft.expectedAttendance, status == .waiting, BookingRows.encodeIntervals(skipped),
-                        bump ? 1 : 0,
-                        now, id,
+                        bump ? 1 : 0, now, BookingRows.encodeInstants(draft.excluded), calendar?.uid,
+                        calendar?.organizer, calendar?.sequence, calendar?.stamp, id,
                     ])
                 try BookingRows.record(
                     db,
@@ -336,8 +344,25 @@ public struct BookingStore: Sendable {
 
     // MARK: Reads
 
+    /// Changes whenever a booking write has been committed by this process: a cache of anything
+    /// derived from bookings is valid while this value stays the same.
+    public var dataVersion: UInt64 { committer.committedBatches }
+
     public func booking(_ id: Int64) async throws -> Booking? {
         try await database.writer.read { db in try BookingRows.load(db, id: id) }
+    }
+
+    /// The booking an iCalendar UID names: one made by iCalendar with that UID, or one whose
+    /// feed UID (`<id>-<installation id>@hapesira`) it is.
+    public func booking(calendarUID uid: String) async throws -> Booking? {
+        let installation = "-\(database.installationID)@hapesira"
+        let feedID = uid.hasSuffix(installation) ? Int64(uid.dropLast(installation.count)) : nil
+        return try await database.writer.read { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT * FROM booking WHERE ical_uid = ?", arguments: [uid]) {
+                return try BookingRows.bookings(db, rows: [row]).first
+            }
+            return try feedID.flatMap { try BookingRows.load(db, id: $0) }
+        }
     }
 
     public func bookings(_ filter: BookingFilter) async throws -> [Booking] {

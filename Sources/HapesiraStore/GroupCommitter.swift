@@ -24,9 +24,13 @@ final class GroupCommitter: Sendable {
 
     private let writer: any DatabaseWriter
     private let state = Mutex(State())
+    private let commits = Atomic<UInt64>(0)
     private let queue = DispatchQueue(label: "hapesira.group-commit")
 
     init(writer: any DatabaseWriter) { self.writer = writer }
+
+    /// How many batches have been committed: changes whenever the data may have changed.
+    var committedBatches: UInt64 { commits.load(ordering: .acquiring) }
 
     /// Runs `work` in a savepoint of the next batch; returns once the batch is durably committed.
     /// A throwing job rolls back its own savepoint only.
@@ -69,6 +73,7 @@ final class GroupCommitter: Sendable {
             guard !batch.isEmpty else { return }
             do {
                 let completions = try writer.write { db in batch.map { $0.run(db) } }
+                commits.add(1, ordering: .releasing)
                 for complete in completions { complete() }
             } catch {
                 for job in batch { job.fail(error) }

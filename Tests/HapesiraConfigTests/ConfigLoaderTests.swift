@@ -9,6 +9,36 @@ struct ConfigLoaderTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("config/demo.yaml").path
 
+    @Test("the documented example configuration loads")
+    func example() throws {
+        let path = URL(fileURLWithPath: Self.demoPath).deletingLastPathComponent()
+            .appendingPathComponent("hapesira.example.yaml").path
+        let configuration = try ConfigLoader.load(path: path)
+        #expect(configuration.catalogue.spaces.map(\.id) == ["kino-main-hall", "kino-foyer"])
+        #expect(configuration.catalogue.venue("kino-jusuf-gervalla")?.closures.count == 2)
+    }
+
+    @Test("feed settings and venue languages are checked")
+    func feedSettings() {
+        let text = """
+            feeds: { past_days: -1, future_months: 500, refresh_minutes: 1 }
+            categories: [x]
+            organisations: [{ id: a, name: A }]
+            cities:
+              - id: c
+                venues:
+                  - { id: v, languages: [sq, de], spaces: [{ id: s, kind: k, capacity: 1 }] }
+            """
+        #expect {
+            _ = try ConfigLoader.parse(text, file: "t.yaml")
+        } throws: { error in
+            let paths = Set((error as? ConfigError)?.problems.map(\.path) ?? [])
+            return paths.isSuperset(of: [
+                "feeds.past_days", "feeds.future_months", "feeds.refresh_minutes", "cities[0].venues[0].languages",
+            ])
+        }
+    }
+
     @Test("the demo configuration loads")
     func demo() throws {
         let configuration = try ConfigLoader.load(path: Self.demoPath)
@@ -34,6 +64,11 @@ struct ConfigLoaderTests {
         #expect(catalogue.categories.contains("board-meeting"))
 
         #expect(catalogue.quotas == [Quota(period: .month, maxHours: 60)])
+        #expect(configuration.feeds.past == 90 * 86_400)
+        #expect(configuration.feeds.futureMonths == 18)
+        #expect(configuration.feeds.refreshInterval == 3600)
+        #expect(catalogue.venue("qendra-7arte")?.languages == ["sq", "sr", "en"])
+        #expect(catalogue.venue("kino-lumbardhi")?.languages == ["sq", "en"])
 
         // Linked groups: the divisible hall and its halves; the garden and the summer cinema.
         let group = { (id: String) in catalogue.blockingGroup(of: catalogue.space(id)!) }

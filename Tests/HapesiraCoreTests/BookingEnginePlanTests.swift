@@ -97,6 +97,21 @@ struct BookingEnginePlanTests {
         #expect(intervals.allSatisfy { Fixture.belgrade.local($0.start).hour == 19 })
     }
 
+    @Test("excluded starts (EXDATE) drop their occurrences, the first one included; excluding all is refused")
+    func excludedOccurrences() throws {
+        var draft = Fixture.draft(
+            "hall-a", bg(2026, 3, 19, 19), bg(2026, 3, 19, 21), recurrence: "FREQ=WEEKLY;COUNT=4")
+        draft.excluded = [Fixture.utc(2026, 3, 19, 18), Fixture.utc(2026, 4, 2, 17), Fixture.utc(2026, 4, 2, 18)]
+        let intervals = try engine.plan(draft, now: Fixture.bg(2026, 3, 1, 12))
+        #expect(intervals.map(\.start) == [Fixture.utc(2026, 3, 26, 18), Fixture.utc(2026, 4, 9, 17)])
+
+        draft.excluded = [
+            Fixture.utc(2026, 3, 19, 18), Fixture.utc(2026, 3, 26, 18), Fixture.utc(2026, 4, 2, 17),
+            Fixture.utc(2026, 4, 9, 17),
+        ]
+        #expect(planError(engine, draft, now: Fixture.bg(2026, 3, 1, 12))?.summary == "invalid:excluded")
+    }
+
     @Test("a daily series across the fall-back change keeps 19:00 and gains an hour between occurrences")
     func dailyAcrossFallBack() throws {
         let draft = Fixture.draft(

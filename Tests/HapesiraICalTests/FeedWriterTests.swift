@@ -191,7 +191,8 @@ struct FeedWriterTests {
         }
     }
 
-    @Test func privateEventsShowOnlyBusy() {
+    @Test("private events are marked CLASS:PRIVATE and written as given (the caller hides details)")
+    func privateEventsAreMarked() {
         let events = Self.eventLines(FeedWriter.write(F.calendar), uid: "private-1@hapesira")
         #expect(
             events == [
@@ -204,9 +205,12 @@ struct FeedWriterTests {
                     "LAST-MODIFIED:20260102T000000Z",
                     "DTSTART;TZID=Europe/Belgrade:20261025T100000",
                     "DTEND;TZID=Europe/Belgrade:20261025T120000",
-                    "SUMMARY:Busy",
+                    "SUMMARY:Takim i bordit",
+                    "DESCRIPTION:Buxheti 2027",
+                    "CATEGORIES:Bord",
                     "STATUS:CONFIRMED",
                     "CLASS:PRIVATE",
+                    "ORGANIZER;CN=Bordi:mailto:bordi@example.org",
                     "END:VEVENT",
                 ]
             ])

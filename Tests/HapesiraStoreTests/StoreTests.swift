@@ -38,9 +38,13 @@ struct StoreTests {
     @Test("migrations are named and applied once")
     func migrations() throws {
         let database = try AppDatabase.inMemory()
-        #expect(try database.appliedMigrations() == ["v1-bookings-tokens-audit"])
+        let all = ["v1-bookings-tokens-audit", "v2-feeds", "v3-ical-intake"]
+        #expect(try database.appliedMigrations() == all)
         try database.migrate()
-        #expect(try database.appliedMigrations() == ["v1-bookings-tokens-audit"])
+        #expect(try database.appliedMigrations() == all)
+        // The installation id that makes feed UIDs unique: 16 hex digits, stable across opens.
+        #expect(database.installationID.count == 16)
+        #expect(database.installationID.allSatisfy { $0.isHexDigit })
     }
 
     @Test("the file database commits with synchronous=FULL on its writer (GRDB's WAL set-up lowers it to NORMAL)")

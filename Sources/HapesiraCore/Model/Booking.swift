@@ -37,6 +37,8 @@ public struct BookingDraft: Sendable, Hashable {
     public var start: Int64
     public var end: Int64
     public var recurrence: String?
+    /// Starts (instants) of occurrences the rule would produce but the request leaves out (`EXDATE`).
+    public var excluded: [Int64]
     public var seriesPolicy: SeriesPolicy
     public var visibility: Visibility
     public var expectedAttendance: Int?
@@ -46,8 +48,9 @@ public struct BookingDraft: Sendable, Hashable {
 
     public init(
         space: String, organisation: String, title: String, category: String, start: Int64, end: Int64,
-        recurrence: String? = nil, seriesPolicy: SeriesPolicy = .allOrNothing, visibility: Visibility = .public,
-        expectedAttendance: Int? = nil, description: String? = nil, waitIfBusy: Bool = false
+        recurrence: String? = nil, excluded: [Int64] = [], seriesPolicy: SeriesPolicy = .allOrNothing,
+        visibility: Visibility = .public, expectedAttendance: Int? = nil, description: String? = nil,
+        waitIfBusy: Bool = false
     ) {
         self.space = space
         self.organisation = organisation
@@ -56,6 +59,7 @@ public struct BookingDraft: Sendable, Hashable {
         self.start = start
         self.end = end
         self.recurrence = recurrence
+        self.excluded = excluded
         self.seriesPolicy = seriesPolicy
         self.visibility = visibility
         self.expectedAttendance = expectedAttendance
@@ -90,6 +94,31 @@ public struct SkippedOccurrence: Sendable, Hashable {
     }
 }
 
+/// How a booking made over iCalendar is known to its organiser's calendar (iTIP, RFC 5546).
+public struct CalendarIdentity: Sendable, Hashable {
+    /// The event's UID, as the organiser's calendar chose it.
+    public var uid: String
+    /// The ORGANIZER's calendar address; a later message from another organiser is refused.
+    public var organizer: String?
+    /// SEQUENCE and DTSTAMP of the last message applied: older ones are ignored as stale.
+    public var sequence: Int
+    public var stamp: Int64?
+
+    public init(uid: String, organizer: String? = nil, sequence: Int = 0, stamp: Int64? = nil) {
+        self.uid = uid
+        self.organizer = organizer
+        self.sequence = sequence
+        self.stamp = stamp
+    }
+
+    /// Whether a message with this SEQUENCE and DTSTAMP is older than (or the same as) the last one applied.
+    public func isStale(sequence: Int, stamp: Int64?) -> Bool {
+        if sequence != self.sequence { return sequence < self.sequence }
+        guard let stamp, let current = self.stamp else { return false }
+        return stamp <= current
+    }
+}
+
 /// A stored booking with its occurrences.
 public struct Booking: Sendable, Hashable {
     public var id: Int64
@@ -102,10 +131,13 @@ public struct Booking: Sendable, Hashable {
     public var createdBy: String
     public var occurrences: [Occurrence]
     public var skipped: [Interval]
+    /// Set for bookings made or taken over by iCalendar.
+    public var calendar: CalendarIdentity?
 
     public init(
         id: Int64, draft: BookingDraft, status: BookingStatus, sequence: Int = 0, createdAt: Int64,
-        updatedAt: Int64, createdBy: String, occurrences: [Occurrence], skipped: [Interval] = []
+        updatedAt: Int64, createdBy: String, occurrences: [Occurrence], skipped: [Interval] = [],
+        calendar: CalendarIdentity? = nil
     ) {
         self.id = id
         self.draft = draft
@@ -116,6 +148,7 @@ public struct Booking: Sendable, Hashable {
         self.createdBy = createdBy
         self.occurrences = occurrences
         self.skipped = skipped
+        self.calendar = calendar
     }
 }
 

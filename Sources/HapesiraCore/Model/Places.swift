@@ -17,9 +17,12 @@ public struct Venue: Sendable, Hashable {
     public var zone: Zone
     public var openingHours: OpeningHours
     public var closures: [Closure]
+    /// The languages its calendars are named in (`sq`, `sr`, `en`), the first being the main one.
+    public var languages: [String]
 
     public init(
-        id: String, name: String, city: String, zone: Zone, openingHours: OpeningHours, closures: [Closure] = []
+        id: String, name: String, city: String, zone: Zone, openingHours: OpeningHours, closures: [Closure] = [],
+        languages: [String] = ["sq", "sr", "en"]
     ) {
         self.id = id
         self.name = name
@@ -27,6 +30,7 @@ public struct Venue: Sendable, Hashable {
         self.zone = zone
         self.openingHours = openingHours
         self.closures = closures
+        self.languages = languages
     }
 }
 

@@ -113,6 +113,13 @@ public struct BookingEngine: Sendable {
             return Interval(start: start, end: start + duration)
         }
         if intervals.first?.start != draft.start { intervals.insert(draft.interval, at: 0) }
+        if !draft.excluded.isEmpty {
+            let excluded = Set(draft.excluded)
+            intervals.removeAll { excluded.contains($0.start) }
+            guard !intervals.isEmpty else {
+                throw .invalid(field: "excluded", message: "every occurrence of the series is excluded")
+            }
+        }
         // Overlapping occurrences of one series (e.g. FREQ=DAILY for a 30-hour event) are nonsense.
         for (a, b) in zip(intervals, intervals.dropFirst()) where a.overlaps(b) {
             throw .invalid(field: "recurrence", message: "occurrences of the series overlap each other")

@@ -13,11 +13,11 @@ import HapesiraCore
 /// order; `DTSTAMP` is `LAST-MODIFIED`), so it can be hashed for an ETag. Lines end in CRLF and are
 /// folded at 75 octets. Times are written in each event's zone (`TZID=Europe/Belgrade`) with one
 /// compact VTIMEZONE per zone used; events in UTC are written with `Z` times and need none.
-/// Private events are written as `SUMMARY:Busy`, `CLASS:PRIVATE`, without description, categories
-/// or organiser.
+/// Events are written as given, private ones with `CLASS:PRIVATE`: what a feed's readers may see
+/// (an organisation's own feed shows its private bookings in full, public feeds show them as
+/// "Busy") is decided before, by whoever builds the `FeedEvent`s.
 public enum FeedWriter {
     static let productID = "-//Hapesira//Hapesira//EN"
-    static let privateSummary = "Busy"
 
     /// The feed as `text/calendar; charset=utf-8` content.
     public static func write(_ calendar: FeedCalendar) -> String {
@@ -106,30 +106,28 @@ public enum FeedWriter {
         typealias B = LibicalBuilding
         B.add(icalproperty_new_uid(event.uid), to: vevent)
         B.add(icalproperty_new_sequence(Int32(clamping: sequence)), to: vevent)
-        B.add(icalproperty_new_dtstamp(B.utc(event.lastModified)), to: vevent)
-        B.add(icalproperty_new_created(B.utc(event.created)), to: vevent)
-        B.add(icalproperty_new_lastmodified(B.utc(event.lastModified)), to: vevent)
+        B.add(icalproperty_new_dtstamp(LibicalTime.utc(event.lastModified)), to: vevent)
+        B.add(icalproperty_new_created(LibicalTime.utc(event.created)), to: vevent)
+        B.add(icalproperty_new_lastmodified(LibicalTime.utc(event.lastModified)), to: vevent)
     }
 
-    /// SUMMARY, DESCRIPTION, LOCATION, CATEGORIES, STATUS, CLASS, ORGANIZER (private events show only "Busy").
+    /// SUMMARY, DESCRIPTION, LOCATION, CATEGORIES, STATUS, CLASS, ORGANIZER.
     private static func addDescriptive(_ event: FeedEvent, status: FeedEventStatus, to vevent: OpaquePointer) {
         typealias B = LibicalBuilding
         let isPrivate = event.visibility == .private
-        B.add(icalproperty_new_summary(isPrivate ? privateSummary : event.summary), to: vevent)
-        if !isPrivate, let description = event.description {
+        B.add(icalproperty_new_summary(event.summary), to: vevent)
+        if let description = event.description {
             B.add(icalproperty_new_description(description), to: vevent)
         }
         if let location = event.location {
             B.add(icalproperty_new_location(location), to: vevent)
         }
-        if !isPrivate {
-            for category in categoryList(event.categories) {
-                B.add(icalproperty_new_categories(category), to: vevent)
-            }
+        for category in categoryList(event.categories) {
+            B.add(icalproperty_new_categories(category), to: vevent)
         }
         B.add(icalproperty_new_status(status.libical), to: vevent)
         B.add(icalproperty_new_class(isPrivate ? ICAL_CLASS_PRIVATE : ICAL_CLASS_PUBLIC), to: vevent)
-        if !isPrivate, let organizer = event.organizer {
+        if let organizer = event.organizer {
             B.add(organizer, as: { icalproperty_new_organizer($0) }, to: vevent)
         }
     }
@@ -160,9 +158,9 @@ private struct EventTimes {
     ) {
         if let tzid, !utcIfAmbiguous || zone.resolvedInstant(for: zone.local(instant)) == instant {
             LibicalBuilding.add(
-                make(LibicalBuilding.wallClock(instant, in: zone)), to: component, icalparameter_new_tzid(tzid))
+                make(LibicalTime.wallClock(instant, in: zone)), to: component, icalparameter_new_tzid(tzid))
         } else {
-            LibicalBuilding.add(make(LibicalBuilding.utc(instant)), to: component)
+            LibicalBuilding.add(make(LibicalTime.utc(instant)), to: component)
         }
     }
 }

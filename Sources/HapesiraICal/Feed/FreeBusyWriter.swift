@@ -33,10 +33,10 @@ public enum FreeBusyWriter {
         }
 
         guard let vfreebusy = icalcomponent_new_vfreebusy() else { return "" }
-        B.add(icalproperty_new_dtstamp(B.utc(stamp)), to: vfreebusy)
+        B.add(icalproperty_new_dtstamp(LibicalTime.utc(stamp)), to: vfreebusy)
         B.add(icalproperty_new_uid(uid), to: vfreebusy)
-        B.add(icalproperty_new_dtstart(B.utc(from)), to: vfreebusy)
-        B.add(icalproperty_new_dtend(B.utc(to)), to: vfreebusy)
+        B.add(icalproperty_new_dtstart(LibicalTime.utc(from)), to: vfreebusy)
+        B.add(icalproperty_new_dtend(LibicalTime.utc(to)), to: vfreebusy)
         if let organizer {
             B.add(organizer, as: { icalproperty_new_organizer($0) }, to: vfreebusy)
         }
@@ -45,7 +45,7 @@ public enum FreeBusyWriter {
         }
         for period in mergedPeriods(busy, within: Interval(start: from, end: to)) {
             let value = icalperiodtype(
-                start: B.utc(period.interval.start), end: B.utc(period.interval.end),
+                start: LibicalTime.utc(period.interval.start), end: LibicalTime.utc(period.interval.end),
                 duration: icaldurationtype_null_duration())
             let type = period.tentative ? ICAL_FBTYPE_BUSYTENTATIVE : ICAL_FBTYPE_BUSY
             B.add(icalproperty_new_freebusy(value), to: vfreebusy, icalparameter_new_fbtype(type))

@@ -9,24 +9,6 @@ import HapesiraCore
 
 /// Small helpers for building libical components; every property added to a component is owned by it.
 enum LibicalBuilding {
-    /// An instant as a UTC date-time (`…Z`).
-    static func utc(_ instant: Int64) -> icaltimetype {
-        icaltime_from_timet_with_zone(time_t(instant), 0, icaltimezone_get_utc_timezone())
-    }
-
-    /// The wall-clock time of an instant in `zone`, as a floating date-time (the TZID goes in a parameter).
-    static func wallClock(_ instant: Int64, in zone: Zone) -> icaltimetype {
-        let local = zone.local(instant)
-        var time = icaltime_null_time()
-        time.year = Int32(local.year)
-        time.month = Int32(local.month)
-        time.day = Int32(local.day)
-        time.hour = Int32(local.hour)
-        time.minute = Int32(local.minute)
-        time.second = Int32(local.second)
-        return time
-    }
-
     /// Adds `property` (if libical created it) to `component`, with the given parameters.
     static func add(_ property: OpaquePointer?, to component: OpaquePointer, _ parameters: OpaquePointer?...) {
         guard let property else {

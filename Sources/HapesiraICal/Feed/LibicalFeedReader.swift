@@ -218,7 +218,7 @@ enum LibicalFeedReader {
         let context = Unmanaged.passUnretained(spans).toOpaque()
         withExtendedLifetime(spans) {
             icalcomponent_foreach_recurrence(
-                vevent, LibicalBuilding.utc(from), LibicalBuilding.utc(to),
+                vevent, LibicalTime.utc(from), LibicalTime.utc(to),
                 { _, span, data in
                     guard let span, let data else { return }
                     let spans = Unmanaged<Spans>.fromOpaque(data).takeUnretainedValue()

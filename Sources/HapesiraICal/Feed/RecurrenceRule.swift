@@ -29,7 +29,7 @@ enum RecurrenceRule {
                         year: Int(until.year), month: Int(until.month), day: Int(until.day),
                         hour: Int(until.hour), minute: Int(until.minute), second: Int(until.second)))
             }
-            recurrence.until = LibicalBuilding.utc(instant)
+            recurrence.until = LibicalTime.utc(instant)
         }
         return recurrence
     }

@@ -57,16 +57,4 @@ enum LibicalAccess {
         defer { free(pointer) }
         return String(cString: pointer)
     }
-
-    /// The wall-clock fields of a libical time (its zone, if any, is ignored); check `isValid`.
-    static func local(_ time: icaltimetype) -> LocalDateTime {
-        LocalDateTime(
-            year: Int(time.year), month: Int(time.month), day: Int(time.day),
-            hour: Int(time.hour), minute: Int(time.minute), second: Int(time.second))
-    }
-
-    /// A UTC libical time for an instant.
-    static func utcTime(_ instant: Int64) -> icaltimetype {
-        icaltime_from_timet_with_zone(time_t(instant), 0, icaltimezone_get_utc_timezone())
-    }
 }

@@ -73,12 +73,12 @@ public enum ReplyWriter {
         let incoming = reply.event
         add(icalproperty_new_uid(incoming.uid), to: event)
         add(icalproperty_new_sequence(Int32(clamping: incoming.sequence)), to: event)
-        add(icalproperty_new_dtstamp(LibicalAccess.utcTime(stamp)), to: event)
+        add(icalproperty_new_dtstamp(LibicalTime.utc(stamp)), to: event)
         if let recurrenceID = incoming.recurrenceID {
-            add(icalproperty_new_recurrenceid(LibicalAccess.utcTime(recurrenceID)), to: event)
+            add(icalproperty_new_recurrenceid(LibicalTime.utc(recurrenceID)), to: event)
         }
-        add(icalproperty_new_dtstart(LibicalAccess.utcTime(incoming.start)), to: event)
-        add(icalproperty_new_dtend(LibicalAccess.utcTime(incoming.end)), to: event)
+        add(icalproperty_new_dtstart(LibicalTime.utc(incoming.start)), to: event)
+        add(icalproperty_new_dtend(LibicalTime.utc(incoming.end)), to: event)
         if let summary = incoming.summary { add(icalproperty_new_summary(summary), to: event) }
         if let organizer = reply.organizer {
             add(address(icalproperty_new_organizer(organizer.uri), organizer), to: event)
@@ -136,8 +136,8 @@ public enum ReplyWriter {
 
     private static func alternative(_ interval: Interval) -> OpaquePointer? {
         var period = icalperiodtype()
-        period.start = LibicalAccess.utcTime(interval.start)
-        period.end = LibicalAccess.utcTime(interval.end)
+        period.start = LibicalTime.utc(interval.start)
+        period.end = LibicalTime.utc(interval.end)
         period.duration = icaldurationtype_null_duration()
         guard let value = LibicalAccess.taking(icalperiodtype_as_ical_string_r(period)),
             let property = icalproperty_new_x(value)

@@ -13,7 +13,7 @@ enum WallClock {
         case .zone(let zone):
             return zone.offset(at: instant)
         case .vtimezone(let timezone):
-            var utc = LibicalAccess.utcTime(instant)
+            var utc = LibicalTime.utc(instant)
             var isDaylight: Int32 = 0
             return Int64(icaltimezone_get_utc_offset_of_utc_time(timezone, &utc, &isDaylight))
         }
@@ -62,7 +62,7 @@ struct TimeResolver {
             let what = name == "DTSTART" ? " (an all-day event); a room booking needs a start time" : ""
             throw .invalid(property: name, message: "\(name) is a date without a time\(what)")
         }
-        let local = LibicalAccess.local(time)
+        let local = LibicalTime.local(time)
         guard local.isValid else {
             throw .invalid(property: name, message: "\(name) \(local) is not a valid date and time")
         }

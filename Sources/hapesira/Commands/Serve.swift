@@ -37,7 +37,8 @@ struct Serve: AsyncParsableCommand {
 
         let dependencies = AppDependencies(
             catalogue: configuration.catalogue, store: store, tokens: TokenStore(database: store.database),
-            metrics: PrometheusCollectorRegistry(), maxBodyBytes: configuration.server.maxBodyBytes)
+            metrics: PrometheusCollectorRegistry(), maxBodyBytes: configuration.server.maxBodyBytes,
+            feeds: configuration.feeds)
         let notifier = SystemdNotifier()
         let host = configuration.server.host
         let databasePath = self.store.database ?? configuration.databasePath

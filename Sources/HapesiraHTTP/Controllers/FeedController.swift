@@ -1,0 +1,137 @@
+import Foundation
+import HapesiraConfig
+import HapesiraCore
+import HapesiraICal
+import HapesiraStore
+import Hummingbird
+import NIOCore
+
+/// iCalendar subscription feeds and free/busy, for calendar apps (no bearer token: public feeds
+/// are public, an organisation's own feed carries a feed token in its URL).
+struct FeedController: Sendable {
+    let store: BookingStore
+    let feedTokens: FeedTokenStore
+    let settings: DaemonConfiguration.Feeds
+    let presenter: FeedPresenter
+    let cache = FeedCache()
+    let now: @Sendable () -> Int64
+
+    var catalogue: Catalogue { presenter.catalogue }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        for method in [HTTPRequest.Method.get, .head] {
+            router.on("ical/all.ics", method: method) { request, _ in try await serve(.all, request) }
+            router.on("ical/cities/{id}.ics", method: method) { request, context in
+                let id = context.parameters.get("id") ?? ""
+                guard catalogue.city(id) != nil else { throw APIError.notFound("city", id) }
+                return try await serve(.city(id), request)
+            }
+            router.on("ical/venues/{id}.ics", method: method) { request, context in
+                let id = context.parameters.get("id") ?? ""
+                guard catalogue.venue(id) != nil else { throw APIError.notFound("venue", id) }
+                return try await serve(.venue(id), request)
+            }
+            router.on("ical/spaces/{id}.ics", method: method) { request, context in
+                let id = context.parameters.get("id") ?? ""
+                guard catalogue.space(id) != nil else { throw APIError.notFound("space", id) }
+                return try await serve(.space(id), request)
+            }
+            // The token in the query (`?token=`) or as the file name (`/ical/orgs/ID/TOKEN.ics`).
+            router.on("ical/orgs/{id}.ics", method: method) { request, context in
+                try await serveOrganisation(
+                    context.parameters.get("id") ?? "", token: request.uri.queryParameters.get("token"), request)
+            }
+            router.on("ical/orgs/{id}/{token}.ics", method: method) { request, context in
+                try await serveOrganisation(
+                    context.parameters.get("id") ?? "", token: context.parameters.get("token"), request)
+            }
+            router.on("ical/spaces/{id}/freebusy.ics", method: method, use: freeBusy)
+        }
+    }
+
+    private func serveOrganisation(_ id: String, token: String?, _ request: Request) async throws -> Response {
+        guard catalogue.organisation(id) != nil else { throw APIError.notFound("organisation", id) }
+        guard let token, try await feedTokens.isValid(token, organisation: id) else {
+            // Same answer for a missing, wrong or revoked token: the URL is the credential.
+            throw APIError(
+                .unauthorized, "unauthorized", "an organisation's feed needs one of its active feed tokens",
+                field: "token")
+        }
+        return try await serve(.organisation(id), request)
+    }
+
+    /// Answers GET/HEAD for a feed, with `304` only when the client's copy is exactly current.
+    private func serve(_ scope: FeedScope, _ request: Request) async throws -> Response {
+        let feed = try await rendered(scope)
+        var headers: HTTPFields = [
+            .contentType: "text/calendar; charset=utf-8",
+            .eTag: feed.etag,
+            .lastModified: HTTPDate.format(feed.lastModified),
+            .cacheControl: scope.organisation == nil ? "no-cache" : "private, no-cache",
+        ]
+        if Self.isNotModified(request, feed: feed) {
+            return Response(status: .notModified, headers: headers)
+        }
+        headers[.contentDisposition] = "inline; filename=\"calendar.ics\""
+        if request.method == .head {
+            headers[.contentLength] = String(feed.bytes.readableBytes)
+            return Response(status: .ok, headers: headers, body: ResponseBody())
+        }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: feed.bytes))
+    }
+
+    /// RFC 9110 §13.1: `If-None-Match` (weak comparison, lists, `*`) wins over `If-Modified-Since`.
+    static func isNotModified(_ request: Request, feed: RenderedFeed) -> Bool {
+        let tags = request.headers[values: .ifNoneMatch].flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        if !tags.isEmpty {
+            return tags.contains { $0 == "*" || ($0.hasPrefix("W/") ? String($0.dropFirst(2)) : $0) == feed.etag }
+        }
+        if let since = request.headers[.ifModifiedSince].flatMap(HTTPDate.parse) {
+            return feed.lastModified <= since
+        }
+        return false
+    }
+
+    private func rendered(_ scope: FeedScope) async throws -> RenderedFeed {
+        let now = now()
+        let day = now.floorDivided(by: 86_400)
+        let version = store.dataVersion
+        if let cached = cache.feed(for: scope, dataVersion: version, day: day) { return cached }
+
+        let dayStart = day * 86_400
+        let window = Interval(
+            start: dayStart - settings.past, end: dayStart + Int64(settings.futureMonths) * 2_629_746 + 86_400)
+        let bookings = try await store.bookings(
+            BookingFilter(
+                spaces: scope.spaces(in: catalogue), organisation: scope.organisation,
+                statuses: [.confirmed, .pending, .cancelled, .declined], range: window, limit: Int.max))
+        let events = bookings.compactMap { presenter.event(for: $0, showPrivateDetails: scope.showsPrivateDetails) }
+        let calendar = FeedCalendar(
+            names: scope.names(in: catalogue), refreshInterval: settings.refreshInterval, events: events)
+        let bytes = ByteBuffer(string: FeedWriter.write(calendar))
+        return cache.store(bytes, for: scope, dataVersion: version, day: day, now: now)
+    }
+
+    /// `GET /ical/spaces/{id}/freebusy.ics?from=&to=`: a VFREEBUSY (in UTC) of the time the space
+    /// is held, by its own bookings and those of linked spaces, buffers included.
+    @Sendable func freeBusy(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        guard let space = catalogue.space(id) else { throw APIError.notFound("space", id) }
+        let now = now()
+        let query = request.uri.queryParameters
+        let from = try query.get("from").map { try BookingController.time($0, field: "from") } ?? now
+        let to = try query.get("to").map { try BookingController.time($0, field: "to") } ?? from + 30 * 86_400
+        guard to > from else { throw APIError.invalid("to", "to must be after from") }
+        guard to - from <= 366 * 86_400 else { throw APIError.invalid("to", "the range may span at most 366 days") }
+        let busy = try await store.busy(space: space, within: Interval(start: from, end: to))
+            .map { BusyPeriod(interval: $0.block, tentative: $0.status == .pending) }
+        let text = FreeBusyWriter.write(
+            method: nil, uid: "freebusy-\(id)-\(from)-\(to)@hapesira", stamp: now, from: from, to: to,
+            organizer: nil, attendee: CalendarAddress(uri: "urn:hapesira:space:\(id)", commonName: space.name),
+            busy: busy)
+        return Response(
+            status: .ok, headers: [.contentType: "text/calendar; charset=utf-8", .cacheControl: "no-cache"],
+            body: request.method == .head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}
