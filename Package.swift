@@ -92,9 +92,11 @@ let package = Package(
         ),
 
         .testTarget(name: "HapesiraCoreTests", dependencies: ["HapesiraCore"], swiftSettings: swiftSettings),
+        // Shared by the test targets: runs the Python iCalendar cross-check.
+        .target(name: "HapesiraTestSupport", path: "Tests/Support", swiftSettings: swiftSettings),
         .testTarget(
             name: "HapesiraICalTests",
-            dependencies: ["HapesiraICal", "HapesiraCore"],
+            dependencies: ["HapesiraICal", "HapesiraCore", "HapesiraTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -113,6 +115,7 @@ let package = Package(
             name: "HapesiraHTTPTests",
             dependencies: [
                 "HapesiraHTTP", "HapesiraStore", "HapesiraCore", "HapesiraICal", "HapesiraConfig",
+                "HapesiraTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

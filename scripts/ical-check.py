@@ -4,7 +4,8 @@
 Usage: ical-check.py FEED.ics EXPECTED.json WINDOW_START WINDOW_END
 
 EXPECTED.json is a list of occurrences [{"uid": "...", "start": unix, "end": unix}] that start
-within [WINDOW_START, WINDOW_END) (Unix seconds). The feed is parsed with `icalendar` (and
+within [WINDOW_START, WINDOW_END) (Unix seconds). Occurrences with STATUS:CANCELLED are not
+happening and are not counted. The feed is parsed with `icalendar` (and
 expanded with `recurring-ical-events`) and with the strict `ical` package (expanded with its
 timeline). Exits 1 with a message when a parser fails or an occurrence set differs.
 Install the pinned parsers with scripts/setup-ical-check.
@@ -39,6 +40,8 @@ def with_icalendar(text, window_start, window_end):
         start, end = event.decoded("DTSTART"), event.decoded("DTEND")
         uid = str(event.get("UID"))
         check_aware("icalendar", uid, start, end)
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            continue
         if window_start <= start < window_end:
             found.add(occurrence_key(uid, start, end))
     return found
@@ -51,6 +54,8 @@ def with_ical(text, window_start, window_end):
     found = set()
     for event in calendar.timeline_tz(datetime.timezone.utc).overlapping(window_start, window_end):
         check_aware("ical", event.uid, event.dtstart, event.dtend)
+        if event.status is not None and str(getattr(event.status, "value", event.status)).upper() == "CANCELLED":
+            continue
         if window_start <= event.dtstart < window_end:
             found.add(occurrence_key(event.uid, event.dtstart, event.dtend))
     return found

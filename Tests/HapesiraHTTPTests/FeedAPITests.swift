@@ -1,6 +1,9 @@
 import Foundation
 import HTTPTypes
+import HapesiraCore
 import HapesiraHTTP
+import HapesiraStore
+import HapesiraTestSupport
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -159,6 +162,65 @@ struct FeedAPITests {
                 headers: server.headers("anibar"), body: nil)
             #expect(revoked.status == .noContent)
             #expect(try await fetch(client, path).status == .unauthorized)
+        }
+    }
+
+    @Test(
+        "the served venue feed, read by independent Python parsers, expands to exactly the daemon's own occurrences, across the DST change"
+    )
+    func independentParsersAgree() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            // A weekly series across the spring-forward change (28 March 2027), one occurrence cancelled.
+            let series = try await client.book(
+                server, as: "anibar",
+                body: bookingBody(
+                    title: "Network assembly", category: "assembly", start: "2027-03-17T18:00:00+01:00",
+                    end: "2027-03-17T20:00:00+01:00", extra: ["recurrence": "FREQ=WEEKLY;COUNT=4"]))
+            let seriesID = try #require(series["id"] as? Int)
+            let second = try #require((series["occurrences"] as? [[String: Any]])?[1]["id"] as? Int)
+            let cancelled = try await client.post(
+                "/api/v1/bookings/\(seriesID)/occurrences/\(second)/cancel", server, as: "anibar", body: ByteBuffer())
+            #expect(cancelled.status == .ok)
+            // A private booking of another organisation, a pending one (main hall), and a cancelled one.
+            _ = try await client.book(
+                server, as: "lumbardhi",
+                body: bookingBody(
+                    title: "Private", start: "2027-03-18T10:00:00+01:00", end: "2027-03-18T11:00:00+01:00",
+                    extra: ["visibility": "private"]))
+            _ = try await client.book(
+                server, as: "lumbardhi",
+                body: bookingBody(
+                    space: "kino-main-hall", category: "screening", start: "2027-03-19T19:00:00+01:00",
+                    end: "2027-03-19T21:00:00+01:00"))
+            let dropped = try await client.book(
+                server, as: "anibar",
+                body: bookingBody(start: "2027-03-20T10:00:00+01:00", end: "2027-03-20T11:00:00+01:00"))
+            _ = try await client.post(
+                "/api/v1/bookings/\(dropped["id"] as? Int ?? 0)/cancel", server, as: "anibar", body: ByteBuffer())
+
+            // The daemon's own list: every scheduled occurrence of a booking that holds its slot.
+            let listed = try json(
+                try await client.get("/api/v1/bookings?venue=kino-jusuf-gervalla&limit=100", server, as: "admin"))
+            var expected: [ICalChecker.Occurrence] = []
+            for booking in try #require(listed["items"] as? [[String: Any]]) {
+                guard ["confirmed", "pending"].contains(booking["status"] as? String) else { continue }
+                let uid = "\(booking["id"] as? Int ?? 0)-\(server.store.database.installationID)@hapesira"
+                for occurrence in booking["occurrences"] as? [[String: Any]] ?? []
+                where occurrence["status"] as? String == "scheduled" {
+                    expected.append(
+                        ICalChecker.Occurrence(
+                            uid: uid, start: try TimeInput.parse(occurrence["start"] as? String ?? ""),
+                            end: try TimeInput.parse(occurrence["end"] as? String ?? "")))
+                }
+            }
+            #expect(expected.count == 3 + 1 + 1)
+
+            let feed = try await fetch(client, "/ical/venues/kino-jusuf-gervalla.ics")
+            let (status, output) = try ICalChecker.check(
+                String(buffer: feed.body), expected: expected, from: fixedNow - 90 * 86_400,
+                to: fixedNow + 540 * 86_400)
+            #expect(status == 0, "\(output)")
         }
     }
 
