@@ -4,45 +4,56 @@ import HapesiraCore
 
 /// Translation between SQLite rows and domain values.
 enum BookingRows {
+    /// The booking columns every booking query selects, in the order `bookings(_:rows:)` reads
+    /// them by index (reading by name costs a case-insensitive lookup per column and row).
+    static let columns = """
+        id, space_id, organisation_id, title, category, description, visibility, status, start_at, end_at, \
+        recurrence, series_policy, expected_attendance, wait_if_busy, sequence, skipped, created_at, updated_at, \
+        created_by, excluded, ical_uid, ical_organizer, ical_sequence, ical_stamp
+        """
+
     static func load(_ db: Database, id: Int64) throws -> Booking? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM booking WHERE id = ?"), arguments: [id])
-        else { return nil }
-        return try bookings(db, rows: [row]).first
+        try bookings(db, sql: "SELECT \(columns) FROM booking WHERE id = ?", arguments: [id]).first
     }
 
-    /// Bookings for the rows, each with its occurrences (one query for all of them).
-    static func bookings(_ db: Database, rows: [Row]) throws -> [Booking] {
-        guard !rows.isEmpty else { return [] }
-        let ids: [Int64] = rows.map { $0["id"] }
-        var occurrences: [Int64: [Occurrence]] = [:]
-        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
-        for row in try Row.fetchAll(
+    /// The bookings a query selecting `columns` returns, in its order, each with its occurrences
+    /// (one more query for all of them). Rows are decoded from a cursor, by column index.
+    static func bookings(_ db: Database, sql: String, arguments: StatementArguments = []) throws -> [Booking] {
+        var bookings: [Booking] = []
+        let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+        while let row = try cursor.next() {
+            let draft = BookingDraft(
+                space: row[1], organisation: row[2], title: row[3], category: row[4], start: row[8], end: row[9],
+                recurrence: row[10], excluded: decodeInstants(row[19]),
+                seriesPolicy: SeriesPolicy(rawValue: row[11]) ?? .allOrNothing,
+                visibility: Visibility(rawValue: row[6]) ?? .private, expectedAttendance: row[12], description: row[5],
+                waitIfBusy: row[13])
+            let calendar: CalendarIdentity? = (row[20] as String?).map { uid in
+                CalendarIdentity(uid: uid, organizer: row[21], sequence: row[22] ?? 0, stamp: row[23])
+            }
+            bookings.append(
+                Booking(
+                    id: row[0], draft: draft, status: BookingStatus(rawValue: row[7]) ?? .cancelled, sequence: row[14],
+                    createdAt: row[16], updatedAt: row[17], createdBy: row[18], occurrences: [],
+                    skipped: decodeIntervals(row[15]), calendar: calendar))
+        }
+        guard !bookings.isEmpty else { return [] }
+
+        var index: [Int64: Int] = [:]
+        index.reserveCapacity(bookings.count)
+        for (position, booking) in bookings.enumerated() { index[booking.id] = position }
+        let placeholders = Array(repeating: "?", count: bookings.count).joined(separator: ",")
+        let occurrences = try Row.fetchCursor(
             db,
             sql:
                 "SELECT id, booking_id, start_at, end_at, cancelled FROM occurrence WHERE booking_id IN (\(placeholders)) ORDER BY start_at",
-            arguments: StatementArguments(ids))
-        {
-            occurrences[row["booking_id"], default: []].append(
-                Occurrence(
-                    id: row["id"], interval: Interval(start: row["start_at"], end: row["end_at"]),
-                    cancelled: row["cancelled"]))
+            arguments: StatementArguments(bookings.map(\.id)))
+        while let row = try occurrences.next() {
+            guard let position = index[row[1]] else { continue }
+            bookings[position].occurrences.append(
+                Occurrence(id: row[0], interval: Interval(start: row[2], end: row[3]), cancelled: row[4]))
         }
-        return rows.map { row in
-            let id: Int64 = row["id"]
-            let draft = BookingDraft(
-                space: row["space_id"], organisation: row["organisation_id"], title: row["title"],
-                category: row["category"], start: row["start_at"], end: row["end_at"], recurrence: row["recurrence"],
-                excluded: decodeInstants(row["excluded"]),
-                seriesPolicy: SeriesPolicy(rawValue: row["series_policy"]) ?? .allOrNothing,
-                visibility: Visibility(rawValue: row["visibility"]) ?? .private,
-                expectedAttendance: row["expected_attendance"], description: row["description"],
-                waitIfBusy: row["wait_if_busy"])
-            return Booking(
-                id: id, draft: draft, status: BookingStatus(rawValue: row["status"]) ?? .cancelled,
-                sequence: row["sequence"], createdAt: row["created_at"], updatedAt: row["updated_at"],
-                createdBy: row["created_by"], occurrences: occurrences[id] ?? [],
-                skipped: decodeIntervals(row["skipped"]), calendar: calendarIdentity(row))
-        }
+        return bookings
     }
 
     static func insert(
@@ -126,12 +137,6 @@ enum BookingRows {
             space: row["space_id"], organisation: row["organisation_id"], reason: row["reason"], details: details)
     }
 
-    static func calendarIdentity(_ row: Row) -> CalendarIdentity? {
-        guard let uid: String = row["ical_uid"] else { return nil }
-        return CalendarIdentity(
-            uid: uid, organizer: row["ical_organizer"], sequence: row["ical_sequence"] ?? 0, stamp: row["ical_stamp"])
-    }
-
     static func encodeInstants(_ instants: [Int64]) -> String {
         "[" + instants.map(String.init).joined(separator: ",") + "]"
     }
@@ -145,7 +150,9 @@ enum BookingRows {
     }
 
     static func decodeIntervals(_ text: String) -> [Interval] {
-        guard let pairs = try? JSONDecoder().decode([[Int64]].self, from: Data(text.utf8)) else { return [] }
+        guard text != "[]", let pairs = try? JSONDecoder().decode([[Int64]].self, from: Data(text.utf8)) else {
+            return []
+        }
         return pairs.compactMap { $0.count == 2 ? Interval(start: $0[0], end: $0[1]) : nil }
     }
 }

@@ -358,8 +358,10 @@ public struct BookingStore: Sendable {
         let installation = "-\(database.installationID)@hapesira"
         let feedID = uid.hasSuffix(installation) ? Int64(uid.dropLast(installation.count)) : nil
         return try await database.writer.read { db in
-            if let row = try Row.fetchOne(db, sql: "SELECT * FROM booking WHERE ical_uid = ?", arguments: [uid]) {
-                return try BookingRows.bookings(db, rows: [row]).first
+            if let booking = try BookingRows.bookings(
+                db, sql: "SELECT \(BookingRows.columns) FROM booking WHERE ical_uid = ?", arguments: [uid]
+            ).first {
+                return booking
             }
             return try feedID.flatMap { try BookingRows.load(db, id: $0) }
         }
@@ -390,10 +392,11 @@ public struct BookingStore: Sendable {
             }
             let condition = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             arguments += [filter.limit, filter.offset]
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT b.* FROM booking b \(condition) ORDER BY b.start_at, b.id LIMIT ? OFFSET ?",
+            return try BookingRows.bookings(
+                db,
+                sql:
+                    "SELECT \(BookingRows.columns) FROM booking b \(condition) ORDER BY b.start_at, b.id LIMIT ? OFFSET ?",
                 arguments: arguments)
-            return try BookingRows.bookings(db, rows: rows)
         }
     }
 
@@ -486,9 +489,10 @@ public struct BookingStore: Sendable {
         let group = Set(catalogue.blockingGroup(of: freedSpace))
         let margin = catalogue.longestBlock
         let freedIntervals = freed.occurrences.map { $0.interval.widened(before: margin, after: margin) }
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM booking WHERE status = 'waiting' ORDER BY created_at, id")
+        let waitingList = try BookingRows.bookings(
+            db, sql: "SELECT \(BookingRows.columns) FROM booking WHERE status = 'waiting' ORDER BY created_at, id")
         let ledger = SQLiteLedger(db: db, catalogue: catalogue)
-        for waiting in try BookingRows.bookings(db, rows: rows) {
+        for waiting in waitingList {
             guard let space = catalogue.space(waiting.draft.space),
                 !group.isDisjoint(with: catalogue.blockingGroup(of: space)),
                 waiting.occurrences.contains(where: { occurrence in

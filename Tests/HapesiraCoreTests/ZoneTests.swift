@@ -1,3 +1,4 @@
+import Foundation
 import HapesiraCore
 import Testing
 
@@ -123,6 +124,29 @@ struct ZoneTests {
             - belgrade.startOfDay(LocalDate(year: 2026, month: 10, day: 25))
         #expect(spring == 23 * 3600)
         #expect(fall == 25 * 3600)
+    }
+
+    @Test(
+        "the offset table agrees with tzdata every 30 minutes from 2019 to 2031, and outside its range",
+        arguments: [
+            "Europe/Belgrade", "America/Santiago", "Australia/Lord_Howe", "Asia/Tehran", "Africa/Casablanca",
+            "Pacific/Apia", "UTC",
+        ])
+    func tableAgreesWithTzdata(_ name: String) throws {
+        let zone = try #require(Zone(name))
+        let timeZone = try #require(TimeZone(identifier: name))
+        func expected(_ instant: Int64) -> Int64 {
+            Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant))))
+        }
+        var mismatches: [Int64] = []
+        for instant in stride(from: utc(2019, 1, 1), to: utc(2031, 1, 1), by: 1800)
+        where zone.offset(at: instant) != expected(instant) {
+            mismatches.append(instant)
+        }
+        #expect(mismatches.isEmpty, "\(name): \(mismatches.prefix(5))")
+        for instant in [utc(1950, 6, 1), utc(2150, 6, 1), utc(1970, 1, 1), utc(2099, 12, 31, 23)] {
+            #expect(zone.offset(at: instant) == expected(instant), "\(name) at \(instant)")
+        }
     }
 
     @Test("every hour of 2026 maps back to itself through local and instants(for:)")

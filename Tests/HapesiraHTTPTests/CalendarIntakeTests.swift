@@ -250,6 +250,10 @@ struct CalendarIntakeTests {
             ("unknown zone", event().replacing("TZID=Europe/Belgrade", with: "TZID=Mars/Olympus"), 422, "DTSTART"),
             ("unbounded rule", event(extra: ["RRULE:FREQ=DAILY"]), 422, "RRULE"),
             ("no room attendee", event().replacing("CUTYPE=ROOM", with: "CUTYPE=INDIVIDUAL"), 422, "ATTENDEE"),
+            ("two calendars", twice(event()), 422, "VCALENDAR"),
+            ("two events", twoEvents(), 422, "VEVENT"),
+            ("a zone that contradicts tzdata", wrongZone(), 422, "VTIMEZONE"),
+            ("oversize", event(extra: ["DESCRIPTION:" + String(repeating: "x", count: 70_000)]), 413, "body"),
         ])
     func badInput(name: String, body: ByteBuffer, status: Int, field: String) async throws {
         let server = try TestServer()
@@ -272,6 +276,36 @@ struct CalendarIntakeTests {
             #expect(json.status == .unsupportedMediaType)
         }
     }
+}
+
+/// The same calendar object twice in one body.
+private func twice(_ body: ByteBuffer) -> ByteBuffer {
+    var doubled = body
+    var copy = body
+    doubled.writeBuffer(&copy)
+    return doubled
+}
+
+/// Two unrelated events (two UIDs) in one request.
+private func twoEvents() -> ByteBuffer {
+    ics(
+        ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//EN"]
+            + ["a@anibar.org", "b@anibar.org"].flatMap { uid in
+                [
+                    "BEGIN:VEVENT", "UID:\(uid)", "DTSTAMP:20270115T090000Z", "DTSTART:20270210T090000Z",
+                    "DTEND:20270210T100000Z", "SUMMARY:\(uid)", "END:VEVENT",
+                ]
+            } + ["END:VCALENDAR"])
+}
+
+/// An event in `Europe/Belgrade` whose VTIMEZONE says +05:00 all year.
+private func wrongZone() -> ByteBuffer {
+    event().replacing(
+        "BEGIN:VEVENT",
+        with: [
+            "BEGIN:VTIMEZONE", "TZID:Europe/Belgrade", "BEGIN:STANDARD", "DTSTART:19700101T000000",
+            "TZOFFSETFROM:+0500", "TZOFFSETTO:+0500", "END:STANDARD", "END:VTIMEZONE", "BEGIN:VEVENT",
+        ].joined(separator: "\r\n"))
 }
 
 extension ByteBuffer {

@@ -70,6 +70,9 @@ struct FeedAPITests {
             let lastModified = try #require(first.headers[.lastModified])
 
             let again = try await fetch(client, Self.spaceFeed)
+            let timing = try #require(HTTPField.Name("Server-Timing"))
+            #expect(first.headers[timing]?.hasPrefix("cache;desc=miss, db;dur=") == true)
+            #expect(again.headers[timing] == "cache;desc=hit")
             #expect(again.headers[.eTag] == etag, "equal data gives equal bytes")
             #expect(again.body == first.body)
 

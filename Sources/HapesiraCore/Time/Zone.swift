@@ -1,9 +1,10 @@
 import Foundation
+import Synchronization
 
 /// An IANA time zone that converts between venue wall-clock time and UTC instants.
 public struct Zone: Sendable, Hashable, CustomStringConvertible {
     public let identifier: String
-    private let timeZone: TimeZone
+    private let offsets: OffsetTable
 
     /// `nil` when the identifier is not a zone in the system's tzdata.
     public init?(_ identifier: String) {
@@ -11,7 +12,7 @@ public struct Zone: Sendable, Hashable, CustomStringConvertible {
             return nil
         }
         self.identifier = identifier
-        self.timeZone = zone
+        self.offsets = OffsetTable.shared(for: zone)
     }
 
     public static let utc = Zone("UTC")!
@@ -19,9 +20,7 @@ public struct Zone: Sendable, Hashable, CustomStringConvertible {
     public var description: String { identifier }
 
     /// The zone's offset from UTC, in seconds, at an instant.
-    public func offset(at instant: Int64) -> Int64 {
-        Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant))))
-    }
+    public func offset(at instant: Int64) -> Int64 { offsets.offset(at: instant) }
 
     /// The wall-clock time at an instant.
     public func local(_ instant: Int64) -> LocalDateTime {
@@ -53,4 +52,63 @@ public struct Zone: Sendable, Hashable, CustomStringConvertible {
 
     public static func == (lhs: Zone, rhs: Zone) -> Bool { lhs.identifier == rhs.identifier }
     public func hash(into hasher: inout Hasher) { hasher.combine(identifier) }
+}
+
+/// A zone's UTC offsets as a table of its transitions from tzdata, computed once per zone: an
+/// offset is then a binary search instead of a call into ICU behind a lock (feeds and reports
+/// convert hundreds of thousands of instants).
+private final class OffsetTable: Sendable {
+    /// The table covers [1970, 2100); other instants ask the time zone itself.
+    private static let covered: Range<Int64> = 0..<4_102_444_800
+    private static let tables = Mutex<[String: OffsetTable]>([:])
+
+    private let timeZone: TimeZone
+    /// `starts[i]` is the instant from which `offsets[i]` applies; `starts[0]` is the start of the table.
+    private let starts: [Int64]
+    private let offsets: [Int64]
+
+    static func shared(for zone: TimeZone) -> OffsetTable {
+        if let table = tables.withLock({ $0[zone.identifier] }) { return table }
+        let table = OffsetTable(zone)
+        return tables.withLock { tables in
+            if let existing = tables[zone.identifier] { return existing }
+            tables[zone.identifier] = table
+            return table
+        }
+    }
+
+    private init(_ zone: TimeZone) {
+        timeZone = zone
+        var starts = [Self.covered.lowerBound]
+        var offsets = [Self.direct(zone, Self.covered.lowerBound)]
+        var cursor = Date(timeIntervalSince1970: TimeInterval(Self.covered.lowerBound))
+        while let next = zone.nextDaylightSavingTimeTransition(after: cursor), next > cursor {
+            let instant = Int64(next.timeIntervalSince1970.rounded(.down))
+            guard instant < Self.covered.upperBound else { break }
+            let offset = Self.direct(zone, instant)
+            if offset != offsets.last {
+                starts.append(instant)
+                offsets.append(offset)
+            }
+            cursor = next
+        }
+        self.starts = starts
+        self.offsets = offsets
+    }
+
+    func offset(at instant: Int64) -> Int64 {
+        guard Self.covered.contains(instant) else { return Self.direct(timeZone, instant) }
+        // The last start at or before the instant.
+        var low = 0
+        var high = starts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if starts[middle] <= instant { low = middle } else { high = middle - 1 }
+        }
+        return offsets[low]
+    }
+
+    private static func direct(_ zone: TimeZone, _ instant: Int64) -> Int64 {
+        Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant))))
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HapesiraConfig
 import HapesiraCore
 import HapesiraICal
@@ -62,13 +63,14 @@ struct FeedController: Sendable {
 
     /// Answers GET/HEAD for a feed, with `304` only when the client's copy is exactly current.
     private func serve(_ scope: FeedScope, _ request: Request) async throws -> Response {
-        let feed = try await rendered(scope)
+        let (feed, timing) = try await rendered(scope)
         var headers: HTTPFields = [
             .contentType: "text/calendar; charset=utf-8",
             .eTag: feed.etag,
-            .lastModified: HTTPDate.format(feed.lastModified),
+            .lastModified: feed.lastModifiedText,
             .cacheControl: scope.organisation == nil ? "no-cache" : "private, no-cache",
         ]
+        headers[HTTPField.Name("Server-Timing")!] = timing
         if Self.isNotModified(request, feed: feed) {
             return Response(status: .notModified, headers: headers)
         }
@@ -82,8 +84,9 @@ struct FeedController: Sendable {
 
     /// RFC 9110 §13.1: `If-None-Match` (weak comparison, lists, `*`) wins over `If-Modified-Since`.
     static func isNotModified(_ request: Request, feed: RenderedFeed) -> Bool {
-        let tags = request.headers[values: .ifNoneMatch].flatMap { $0.split(separator: ",") }
-            .map { $0.trimmingCharacters(in: .whitespaces) }
+        let values = request.headers[values: .ifNoneMatch]
+        if values.count == 1, values[0] == feed.etag { return true }  // what calendar apps send
+        let tags = values.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
         if !tags.isEmpty {
             return tags.contains { $0 == "*" || ($0.hasPrefix("W/") ? String($0.dropFirst(2)) : $0) == feed.etag }
         }
@@ -93,11 +96,14 @@ struct FeedController: Sendable {
         return false
     }
 
-    private func rendered(_ scope: FeedScope) async throws -> RenderedFeed {
+    /// The feed, from the cache or rendered now, and a `Server-Timing` value saying which and how long.
+    private func rendered(_ scope: FeedScope) async throws -> (RenderedFeed, String) {
         let now = now()
         let day = now.floorDivided(by: 86_400)
         let version = store.dataVersion
-        if let cached = cache.feed(for: scope, dataVersion: version, day: day) { return cached }
+        if let cached = cache.feed(for: scope, dataVersion: version, day: day) { return (cached, "cache;desc=hit") }
+        let clock = ContinuousClock()
+        let started = clock.now
 
         let dayStart = day * 86_400
         let window = Interval(
@@ -106,11 +112,21 @@ struct FeedController: Sendable {
             BookingFilter(
                 spaces: scope.spaces(in: catalogue), organisation: scope.organisation,
                 statuses: [.confirmed, .pending, .cancelled, .declined], range: window, limit: Int.max))
+        let loaded = clock.now
         let events = bookings.compactMap { presenter.event(for: $0, showPrivateDetails: scope.showsPrivateDetails) }
         let calendar = FeedCalendar(
             names: scope.names(in: catalogue), refreshInterval: settings.refreshInterval, events: events)
         let bytes = ByteBuffer(string: FeedWriter.write(calendar))
-        return cache.store(bytes, for: scope, dataVersion: version, day: day, now: now)
+        let feed = cache.store(bytes, for: scope, dataVersion: version, day: day, now: now)
+        let built = clock.now
+        func milliseconds(_ duration: Duration) -> String {
+            let (seconds, attoseconds) = duration.components
+            return String(format: "%.1f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
+        }
+        return (
+            feed,
+            "cache;desc=miss, db;dur=\(milliseconds(loaded - started)), build;dur=\(milliseconds(built - loaded));desc=\"\(events.count) events\""
+        )
     }
 
     /// `GET /ical/spaces/{id}/freebusy.ics?from=&to=`: a VFREEBUSY (in UTC) of the time the space

@@ -10,6 +10,8 @@ struct RenderedFeed: Sendable {
     /// When these bytes were first served by this process (strictly later than the previous
     /// version's, so `If-Modified-Since` never matches a feed that changed within a second).
     var lastModified: Int64
+    /// `lastModified` as an HTTP date, formatted once.
+    var lastModifiedText: String
 }
 
 /// Rendered feeds, kept until a booking write or the next day (the window moves daily).
@@ -45,7 +47,8 @@ final class FeedCache: Sendable {
                 } else {
                     max(now, (previous?.lastModified ?? 0) + 1)
                 }
-            let feed = RenderedFeed(bytes: bytes, etag: etag, lastModified: lastModified)
+            let feed = RenderedFeed(
+                bytes: bytes, etag: etag, lastModified: lastModified, lastModifiedText: HTTPDate.format(lastModified))
             // Never let a slower, older rendering replace a newer one.
             if let current = entries[scope], current.dataVersion > dataVersion { return feed }
             entries[scope] = Entry(feed: feed, dataVersion: dataVersion, day: day)

@@ -6,6 +6,20 @@ struct FeedPresenter: Sendable {
     let catalogue: Catalogue
     /// Makes booking UIDs unique across installations (`AppDatabase.installationID`).
     let installationID: String
+    /// `LOCATION` of every space: "space, venue, city".
+    private let locations: [String: String]
+
+    init(catalogue: Catalogue, installationID: String) {
+        self.catalogue = catalogue
+        self.installationID = installationID
+        var locations: [String: String] = [:]
+        for space in catalogue.spaces {
+            let venue = catalogue.venue(space.venue)
+            locations[space.id] = [space.name, venue?.name, venue.flatMap { catalogue.city($0.city)?.name }]
+                .compactMap { $0 }.joined(separator: ", ")
+        }
+        self.locations = locations
+    }
 
     /// The stable iCalendar UID of a booking: the organiser's own for bookings made by iCalendar.
     func uid(of booking: Booking) -> String { booking.calendar?.uid ?? "\(booking.id)-\(installationID)@hapesira" }
@@ -30,8 +44,7 @@ struct FeedPresenter: Sendable {
             isSeries ? Array(Set(draft.excluded + cancelledStarts + booking.skipped.map(\.start))).sorted() : []
         let allCancelled = !isSeries && !booking.occurrences.isEmpty && booking.occurrences.allSatisfy(\.cancelled)
 
-        let location = [space.name, venue.name, catalogue.city(venue.city)?.name].compactMap { $0 }
-            .joined(separator: ", ")
+        let location = locations[space.id]
         var event = FeedEvent(
             uid: uid(of: booking), sequence: max(booking.sequence, booking.calendar?.sequence ?? 0),
             created: booking.createdAt,
