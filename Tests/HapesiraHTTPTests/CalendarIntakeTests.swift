@@ -100,6 +100,20 @@ struct CalendarIntakeTests {
         }
     }
 
+    @Test("a declined REQUEST names the free spaces of the same kind in its COMMENT, as the JSON API proposes them")
+    func declineProposesSpaces() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            _ = try await client.book(
+                server, as: "7arte",
+                body: bookingBody(
+                    space: "7arte-hall-a", start: "2027-02-10T10:00:00+01:00", end: "2027-02-10T12:00:00+01:00"))
+            let response = try await send(client, server, event(), path: "/ical/spaces/7arte-hall-a")
+            #expect(response.status == .conflict)
+            #expect(lines(response).contains { $0.hasPrefix("COMMENT:conflict") && $0.contains("(7arte-hall-b)") })
+        }
+    }
+
     @Test("a room that needs approval answers TENTATIVE; the booking is pending")
     func tentative() async throws {
         let server = try TestServer()

@@ -175,8 +175,7 @@ struct CalendarIntakeController: Sendable {
             return Outcome(
                 status: .conflict, participation: "DECLINED",
                 requestStatus: isConflict ? "4.0;Event conflict. Date-time is busy" : "3.1;Invalid property value",
-                comment: primary.map { "\($0.code): \($0.message)" },
-                alternatives: refusal.alternatives.slots)
+                comment: comment(for: refusal), alternatives: refusal.alternatives.slots)
         } catch BookingError.invalid(let field, let message) {
             // Name the iCalendar property the JSON field came from.
             let properties = [
@@ -297,6 +296,16 @@ struct CalendarIntakeController: Sendable {
     private func category(_ event: IncomingEvent) -> String {
         event.categories.map { $0.lowercased() }.first(where: catalogue.categories.contains)
             ?? catalogue.categories.first ?? "booking"
+    }
+
+    /// The refusal in words, with the free spaces of the same kind the JSON API proposes too.
+    private func comment(for refusal: Refusal) -> String? {
+        var parts = refusal.primary.map { ["\($0.code): \($0.message)"] } ?? []
+        let spaces = refusal.alternatives.spaces.compactMap { catalogue.space($0) }
+        if !spaces.isEmpty {
+            parts.append("Free at that time: " + spaces.map { "\($0.name) (\($0.id))" }.joined(separator: ", "))
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: ". ")
     }
 
     private static func accepted(_ booking: Booking, status: HTTPResponse.Status) -> Outcome {
