@@ -35,9 +35,27 @@ public struct AppDependencies: Sendable {
 
 /// Builds the router with every route of the daemon.
 public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestContext> {
+    buildRouter(dependencies, parts: ServerParts(dependencies))
+}
+
+/// What the router and the channel handlers in front of it share.
+struct ServerParts {
+    let metrics: RequestMetrics
+    let feedCache = FeedCache()
+    let revalidator: FeedRevalidator
+
+    init(_ dependencies: AppDependencies) {
+        metrics = RequestMetrics(registry: dependencies.metrics)
+        revalidator = FeedRevalidator(
+            cache: feedCache, store: dependencies.store, catalogue: dependencies.catalogue, metrics: metrics,
+            now: dependencies.now)
+    }
+}
+
+func buildRouter(_ dependencies: AppDependencies, parts: ServerParts) -> Router<AppRequestContext> {
     let views = Views(catalogue: dependencies.catalogue, maxBodyBytes: dependencies.maxBodyBytes)
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: RequestMetricsMiddleware(registry: dependencies.metrics))
+    router.add(middleware: RequestMetricsMiddleware(metrics: parts.metrics))
     router.add(middleware: ErrorMiddleware(views: views))
 
     let database = dependencies.store.database
@@ -72,7 +90,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     let presenter = FeedPresenter(catalogue: dependencies.catalogue, installationID: database.installationID)
     FeedController(
         store: dependencies.store, feedTokens: feedTokens, settings: dependencies.feeds, presenter: presenter,
-        now: dependencies.now
+        cache: parts.feedCache, now: dependencies.now
     ).addRoutes(to: router)
     CalendarIntakeController(
         store: dependencies.store, tokens: dependencies.tokens, presenter: presenter,
@@ -81,13 +99,17 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     return router
 }
 
-/// Builds the HTTP application listening on `host:port`.
+/// Builds the HTTP application listening on `host:port`: the router, with feed revalidations
+/// answered in front of it (see ``FeedRevalidationHandler``).
 public func buildApplication(
     _ dependencies: AppDependencies, host: String, port: Int, logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    Application(
-        router: buildRouter(dependencies),
+    let parts = ServerParts(dependencies)
+    let revalidator = parts.revalidator
+    return Application(
+        router: buildRouter(dependencies, parts: parts),
+        server: .http1(additionalChannelHandlers: [FeedRevalidationHandler(revalidator: revalidator)]),
         configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "hapesira"),
         onServerRunning: onServerRunning,
         logger: logger)

@@ -85,6 +85,10 @@ struct FeedAPITests {
                 #expect(response.body.readableBytes == 0)
                 #expect(response.headers[.eTag] == etag)
             }
+            // Every 304 was counted, including those answered in front of the router.
+            let metrics = try await fetch(client, "/metrics")
+            #expect(
+                String(buffer: metrics.body).contains(#"hapesira_http_requests_total{method="GET",status="304"} 5"#))
             // If-None-Match wins over If-Modified-Since.
             let mismatch = try await fetch(
                 client, Self.spaceFeed, headers: [.ifNoneMatch: "\"other\"", .ifModifiedSince: lastModified])

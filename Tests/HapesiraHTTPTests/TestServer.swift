@@ -59,10 +59,8 @@ struct TestServer {
 
     /// Runs `test` against the real server on a loopback port.
     func run<Value: Sendable>(_ test: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
-        let app = Application(
-            router: buildRouter(dependencies),
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            logger: Logger(label: "test"))
+        // The daemon's own application: the router with the feed revalidation handler in front.
+        let app = buildApplication(dependencies, host: "127.0.0.1", port: 0, logger: Logger(label: "test"))
         return try await app.test(.live, test)
     }
 

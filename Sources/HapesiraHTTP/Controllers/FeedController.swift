@@ -14,7 +14,7 @@ struct FeedController: Sendable {
     let feedTokens: FeedTokenStore
     let settings: DaemonConfiguration.Feeds
     let presenter: FeedPresenter
-    let cache = FeedCache()
+    let cache: FeedCache
     let now: @Sendable () -> Int64
 
     var catalogue: Catalogue { presenter.catalogue }
@@ -64,14 +64,9 @@ struct FeedController: Sendable {
     /// Answers GET/HEAD for a feed, with `304` only when the client's copy is exactly current.
     private func serve(_ scope: FeedScope, _ request: Request) async throws -> Response {
         let (feed, timing) = try await rendered(scope)
-        var headers: HTTPFields = [
-            .contentType: "text/calendar; charset=utf-8",
-            .eTag: feed.etag,
-            .lastModified: feed.lastModifiedText,
-            .cacheControl: scope.organisation == nil ? "no-cache" : "private, no-cache",
-        ]
-        headers[HTTPField.Name("Server-Timing")!] = timing
-        if Self.isNotModified(request, feed: feed) {
+        var headers = Self.validators(of: feed, scope: scope)
+        headers[.serverTiming] = timing
+        if Self.isNotModified(request.headers, feed: feed) {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentDisposition] = "inline; filename=\"calendar.ics\""
@@ -82,15 +77,25 @@ struct FeedController: Sendable {
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: feed.bytes))
     }
 
+    /// The headers a feed's answer carries, 200 or 304.
+    static func validators(of feed: RenderedFeed, scope: FeedScope) -> HTTPFields {
+        [
+            .contentType: "text/calendar; charset=utf-8",
+            .eTag: feed.etag,
+            .lastModified: feed.lastModifiedText,
+            .cacheControl: scope.organisation == nil ? "no-cache" : "private, no-cache",
+        ]
+    }
+
     /// RFC 9110 §13.1: `If-None-Match` (weak comparison, lists, `*`) wins over `If-Modified-Since`.
-    static func isNotModified(_ request: Request, feed: RenderedFeed) -> Bool {
-        let values = request.headers[values: .ifNoneMatch]
+    static func isNotModified(_ headers: HTTPFields, feed: RenderedFeed) -> Bool {
+        let values = headers[values: .ifNoneMatch]
         if values.count == 1, values[0] == feed.etag { return true }  // what calendar apps send
         let tags = values.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
         if !tags.isEmpty {
             return tags.contains { $0 == "*" || ($0.hasPrefix("W/") ? String($0.dropFirst(2)) : $0) == feed.etag }
         }
-        if let since = request.headers[.ifModifiedSince].flatMap(HTTPDate.parse) {
+        if let since = headers[.ifModifiedSince].flatMap(HTTPDate.parse) {
             return feed.lastModified <= since
         }
         return false

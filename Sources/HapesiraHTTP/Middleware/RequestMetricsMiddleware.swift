@@ -5,16 +5,7 @@ import Synchronization
 /// Counts requests by method and status and records their latency.
 struct RequestMetricsMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-
-    static let buckets: [Duration] = [
-        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5),
-        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-        .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
-    ]
-
-    private let metrics: Metrics
-
-    init(registry: PrometheusCollectorRegistry) { metrics = Metrics(registry: registry) }
+    let metrics: RequestMetrics
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -23,32 +14,43 @@ struct RequestMetricsMiddleware: RouterMiddleware {
     {
         let started = ContinuousClock.now
         let response = try await next(request, context)
-        let (counter, histogram) = metrics.series(method: request.method.rawValue, status: response.status.code)
-        counter.increment()
-        histogram.record(ContinuousClock.now - started)
+        metrics.record(
+            method: request.method.rawValue, status: response.status.code, duration: ContinuousClock.now - started)
         return response
     }
+}
 
-    /// The counter and histogram of each method and status, made once: the registry validates
-    /// names and help texts on every `make…` call.
-    private final class Metrics: Sendable {
-        private let registry: PrometheusCollectorRegistry
-        private let made = Mutex<[String: (Counter, DurationHistogram)]>([:])
+/// The HTTP request metrics, each series made once: the registry validates names and help texts
+/// on every `make…` call.
+final class RequestMetrics: Sendable {
+    static let buckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5),
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
+    ]
 
-        init(registry: PrometheusCollectorRegistry) { self.registry = registry }
+    private let registry: PrometheusCollectorRegistry
+    private let made = Mutex<[String: (Counter, DurationHistogram)]>([:])
 
-        func series(method: String, status: Int) -> (Counter, DurationHistogram) {
-            let key = "\(method) \(status)"
-            if let series = made.withLock({ $0[key] }) { return series }
-            let series = (
-                registry.makeCounter(
-                    descriptor: MetricNames.httpRequests, labels: [("method", method), ("status", String(status))]),
-                registry.makeDurationHistogram(
-                    descriptor: MetricNames.httpDuration, labels: [("method", method)],
-                    buckets: RequestMetricsMiddleware.buckets)
-            )
-            made.withLock { $0[key] = series }
-            return series
-        }
+    init(registry: PrometheusCollectorRegistry) { self.registry = registry }
+
+    /// Counts one answered request and records how long it took.
+    func record(method: String, status: Int, duration: Duration) {
+        let (counter, histogram) = series(method: method, status: status)
+        counter.increment()
+        histogram.record(duration)
+    }
+
+    private func series(method: String, status: Int) -> (Counter, DurationHistogram) {
+        let key = "\(method) \(status)"
+        if let series = made.withLock({ $0[key] }) { return series }
+        let series = (
+            registry.makeCounter(
+                descriptor: MetricNames.httpRequests, labels: [("method", method), ("status", String(status))]),
+            registry.makeDurationHistogram(
+                descriptor: MetricNames.httpDuration, labels: [("method", method)], buckets: Self.buckets)
+        )
+        made.withLock { $0[key] = series }
+        return series
     }
 }
