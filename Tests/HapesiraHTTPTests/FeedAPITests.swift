@@ -84,6 +84,7 @@ struct FeedAPITests {
                 #expect(response.status == .notModified, "\(headers)")
                 #expect(response.body.readableBytes == 0)
                 #expect(response.headers[.eTag] == etag)
+                #expect(response.headers[.date]?.hasSuffix(" GMT") == true)
             }
             // Every 304 was counted, including those answered in front of the router.
             let metrics = try await fetch(client, "/metrics")

@@ -45,6 +45,9 @@ final class FeedRevalidator: Sendable {
         else { return nil }
         var headers = FeedController.validators(of: feed, scope: scope)
         headers[.serverTiming] = "cache;desc=hit"
+        // What Hummingbird adds to the answers the router gives.
+        headers[.date] = HTTPDate.format(now)
+        headers[.server] = "hapesira"
         metrics.record(method: request.method.rawValue, status: 304, duration: ContinuousClock.now - started)
         return HTTPResponse(status: .notModified, headerFields: headers)
     }
