@@ -4,7 +4,7 @@ import Foundation
 final class MosquittoBroker: @unchecked Sendable {
     let directory: URL
     let port: Int
-    private var process: Process?
+    private var pid: pid_t?
     private var allowAnonymous: Bool
 
     var configPath: String { directory.appendingPathComponent("mosquitto.conf").path }
@@ -38,26 +38,19 @@ final class MosquittoBroker: @unchecked Sendable {
             """
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         if !FileManager.default.fileExists(atPath: logPath) {
-            FileManager.default.createFile(atPath: logPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/mosquitto")
-        process.arguments = ["-c", configPath]
-        process.standardError = log
-        process.standardOutput = log
-        try process.run()
-        self.process = process
+        pid = try Self.spawn(arguments: ["/usr/sbin/mosquitto", "-c", configPath], log: logPath)
         try waitUntilAccepting()
     }
 
     /// SIGTERM (mosquitto saves its persistence file) and waits for the exit.
     func stop() {
-        guard let process, process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
-        self.process = nil
+        guard let pid else { return }
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, 0)
+        self.pid = nil
     }
 
     func restart(allowAnonymous: Bool? = nil) throws {
@@ -71,13 +64,42 @@ final class MosquittoBroker: @unchecked Sendable {
     private func waitUntilAccepting() throws {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
-            guard let process, process.isRunning else {
+            guard let pid, waitpid(pid, nil, WNOHANG) == 0 else {
                 throw TimedOut(description: "mosquitto exited: \(log)")
             }
             if Self.canConnect(port: port) { return }
             usleep(20_000)
         }
         throw TimedOut(description: "mosquitto did not accept connections on \(port): \(log)")
+    }
+
+    /// posix_spawn with an empty signal mask: Foundation's Process passes on the test runner's blocked
+    /// signals, and mosquitto then never sees SIGTERM.
+    private static func spawn(arguments: [String], log: String) throws -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 2, log, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 2, 1)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        var pid: pid_t = 0
+        let code = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
+        guard code == 0 else {
+            throw TimedOut(description: "posix_spawn \(arguments[0]): \(String(cString: strerror(code)))")
+        }
+        return pid
     }
 
     private static func canConnect(port: Int) -> Bool {

@@ -88,12 +88,6 @@ extension MQTTConnectionEvent {
     var isConnected: Bool { if case .connected = self { true } else { false } }
     var isDisconnected: Bool { if case .disconnected = self { true } else { false } }
     var isSubscribed: Bool { if case .subscribed = self { true } else { false } }
-    var isRefusal: Bool {
-        switch self {
-        case .connectionRefused, .loopExited: true
-        default: false
-        }
-    }
 }
 
 let testLogger: Logger = {
