@@ -29,6 +29,7 @@ let package = Package(
     targets: [
         // C libraries from Debian, wrapped thinly.
         .systemLibrary(name: "CLibical", pkgConfig: "libical", providers: [.apt(["libical-dev"])]),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
 
         // The pure domain core: bookings, rules, conflicts, availability. No I/O.
         .target(name: "HapesiraCore", swiftSettings: swiftSettings),
@@ -37,6 +38,12 @@ let package = Package(
         .target(
             name: "HapesiraICal",
             dependencies: ["CLibical", "HapesiraCore"],
+            swiftSettings: swiftSettings
+        ),
+        // The one module that calls libmosquitto.
+        .target(
+            name: "HapesiraMQTT",
+            dependencies: ["CMosquitto", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -111,6 +118,11 @@ let package = Package(
             dependencies: [
                 "HapesiraStore", "HapesiraCore", "HapesiraICal", .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HapesiraMQTTTests",
+            dependencies: ["HapesiraMQTT", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
