@@ -69,16 +69,21 @@ struct OccupancyDeriverTests {
         Scenario(
             // Motion alone: 120–180, 260–320, 1000–1060, 1990–2050 (hold 60). The door closes at 200 and the
             // detection at 260 comes after: occupied 260 until the door opens at 2000, so 260–2050 with the
-            // detection at 1990. The door closes again at 2100 with no motion after: nothing more.
+            // detection at 1990. The door closes again at 2100 with no motion after: nothing more from motion.
+            // Door changes count as use for the door's hold (30 s): 200–230, 2000–2030, 2100–2130 (the first
+            // state seen, open at 100, is no change). Together: 120–180, 200–230, 260–2050, 2100–2130.
             name: "door + motion: wasp in a box",
-            sensors: [SensorSettings(id: "door", kind: .door), SensorSettings(id: "pir", kind: .motion, hold: 60)],
+            sensors: [
+                SensorSettings(id: "door", kind: .door, hold: 30), SensorSettings(id: "pir", kind: .motion, hold: 60),
+            ],
             readings: [
                 at(0, "door", online: true, retained: true), at(0, "pir", online: true, retained: true),
                 at(100, "door", .door(open: true)), at(120, "pir", motion), at(200, "door", .door(open: false)),
                 at(260, "pir", motion), at(1000, "pir", motion), at(1990, "pir", motion),
                 at(2000, "door", .door(open: true)), at(2100, "door", .door(open: false)),
             ],
-            range: span(0, 3000), occupied: [span(120, 180), span(260, 2050)], unknown: []),
+            range: span(0, 3000), occupied: [span(120, 180), span(200, 230), span(260, 2050), span(2100, 2130)],
+            unknown: []),
         Scenario(
             // Motion at the very second the door closes is the person leaving: no wasp (hold 60 → 200–260).
             name: "door + motion: motion at the close does not lock the room",
@@ -88,6 +93,17 @@ struct OccupancyDeriverTests {
                 at(200, "door", .door(open: false)), at(200, "pir", motion),
             ],
             range: span(0, 3000), occupied: [span(200, 260)], unknown: []),
+        Scenario(
+            // A door alone: a retained closed state (no use), opened 100 → 190, closed 150 → 240, merged 100–240;
+            // a periodic repeat of "closed" at 500 is no change. Online from the retained availability at 0.
+            name: "door alone: changes are use",
+            sensors: [SensorSettings(id: "door", kind: .door)],
+            readings: [
+                at(0, "door", online: true, retained: true), at(0, "door", .door(open: false), retained: true),
+                at(100, "door", .door(open: true)), at(150, "door", .door(open: false)),
+                at(500, "door", .door(open: false)),
+            ],
+            range: span(0, 1000), occupied: [span(100, 240)], unknown: []),
         Scenario(
             // Coverage 0–300 and 600–1000. Detections 100 → 190 and 250 → 340 merge (gap 60 < 90) into
             // 100–340, clipped to 300 by the offline; 700 → 790.
@@ -283,9 +299,10 @@ struct AttendanceTests {
             at(3000, "door", .door(open: true)), at(3010, "door", .door(open: false)),
         ]
         let timeline = deriver.derive(readings, over: Self.span(0, 8000))
-        // Occupied 800 (motion after the close at 700) until the door opens at 3000.
-        #expect(timeline.occupied == [Self.span(800, 3000)])
-        // Booked 600–4200 (1 h): vacant 3000–4200 = 1200 s ≥ 900 → ended early; booked 6000–7000: no-show.
+        // Door changes (hold 90): 600–690, 700–790 (gap 10 < 90: 600–790), 3000–3090, 3010–3100; motion after
+        // the close at 700: occupied 800 until the door opens at 3000.
+        #expect(timeline.occupied == [Self.span(600, 790), Self.span(800, 3100)])
+        // Booked 600–4200 (1 h): vacant 3100–4200 = 1100 s ≥ 900 → ended early; booked 6000–7000: no-show.
         #expect(timeline.attendance(for: Self.span(600, 4200)).outcome == .endedEarly)
         #expect(timeline.attendance(for: Self.span(600, 3600)).outcome == .attended)
         #expect(timeline.attendance(for: Self.span(6000, 7000)).outcome == .noShow)

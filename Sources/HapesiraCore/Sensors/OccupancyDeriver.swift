@@ -3,7 +3,7 @@ public struct SensorSettings: Sendable, Hashable {
     public var id: String
     public var kind: SensorKind
     /// Motion: how long a detection keeps the room occupied (≥ the PIR's blind time); gaps shorter
-    /// than this between occupied spans are merged.
+    /// than this between occupied spans are merged. Door: how long an opening or closing counts as use.
     public var hold: Int64
     /// The sensor is unknown once silent this long (it reports at least this often); `nil` when it
     /// only reports changes, so only an offline message makes it unknown.
@@ -65,6 +65,8 @@ public struct OccupancyTimeline: Sendable, Hashable {
 /// - Motion: occupied from a detection until the last detection plus the hold, or until the sensor
 ///   reports clear when that comes later; gaps shorter than the hold are merged. Retained motion is ignored.
 /// - Presence: occupied while present.
+/// - Door: someone opened or closed it, so the room is used for the hold after each live change
+///   (a repeat of the known state, or the first state ever seen, is no change).
 /// - Door + motion ("wasp in a box"): once every door is closed, a detection strictly after the close
 ///   keeps the room occupied until a door opens.
 /// - Counters: a people count (the device's own, or in − out clamped at 0 from deltas or running
@@ -97,7 +99,9 @@ public struct OccupancyDeriver: Sendable, Hashable {
             switch sensor.kind {
             case .motion: occupied += Self.clip(Self.motion(own, hold: sensor.hold), to: coverage)
             case .presence: occupied += Self.clip(Self.presence(own, until: range.end), to: coverage)
-            case .door: doorCoverage += coverage
+            case .door:
+                doorCoverage += coverage
+                occupied += Self.clip(Self.doorActivity(own, hold: sensor.hold), to: coverage)
             case .counter:
                 let steps = Self.counts(own)
                 countSeries.append(steps)
@@ -148,6 +152,19 @@ public struct OccupancyDeriver: Sendable, Hashable {
                 end = max(end, live[index + 1].time)
             }
             spans.append(Interval(start: reading.time, end: end))
+        }
+        return mergingGaps(spans.merged(), shorterThan: hold)
+    }
+
+    static func doorActivity(_ readings: [SensorReading], hold: Int64) -> [Interval] {
+        var spans: [Interval] = []
+        var last: Bool?
+        for reading in readings {
+            guard case .door(let open)? = reading.observation.value else { continue }
+            if !reading.retained, let last, last != open {
+                spans.append(Interval(start: reading.time, end: reading.time + hold))
+            }
+            last = open
         }
         return mergingGaps(spans.merged(), shorterThan: hold)
     }
