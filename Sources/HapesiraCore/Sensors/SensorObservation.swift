@@ -40,6 +40,8 @@ public enum SensorValue: Sendable, Hashable {
 public struct SensorObservation: Sendable, Hashable {
     /// The configured sensor's id.
     public var sensor: String
+    /// What the message says for the sensor's kind; nil when it says nothing about it (a missing
+    /// field is no information, not `false`).
     public var value: SensorValue?
     /// When the device says it happened (Unix seconds), if the payload carries it.
     public var eventTime: Int64?

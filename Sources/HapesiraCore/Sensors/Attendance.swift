@@ -1,0 +1,90 @@
+/// A booking occurrence's outcome as the sensors saw it (`released` is a manager's action, not derived).
+public enum AttendanceOutcome: String, Sendable, Hashable, CaseIterable {
+    case attended
+    case noShow = "no-show"
+    case endedEarly = "ended-early"
+    case unknown
+}
+
+/// When an occurrence counts as covered, and when an end is "early".
+public struct AttendanceRules: Sendable, Hashable {
+    /// A never-occupied occurrence is a no-show only when sensors covered at least this share of it;
+    /// with less it is `unknown`.
+    public var minimumCoverage: Double
+    /// Ended early: the last occupancy ends at least this share of the occurrence before its end …
+    public var earlyShare: Double
+    /// … and at least this many seconds before it, with that tail covered (known vacant).
+    public var earlyMinimum: Int64
+
+    public init(minimumCoverage: Double = 0.5, earlyShare: Double = 0.25, earlyMinimum: Int64 = 900) {
+        self.minimumCoverage = minimumCoverage
+        self.earlyShare = earlyShare
+        self.earlyMinimum = earlyMinimum
+    }
+}
+
+/// What the sensors say about one booking occurrence.
+public struct Attendance: Sendable, Hashable {
+    public var outcome: AttendanceOutcome
+    /// Occupied seconds within the occurrence.
+    public var occupiedSeconds: Int64
+    /// Seconds of the occurrence some sensor covered.
+    public var coveredSeconds: Int64
+    /// The highest people count while covered (counters only).
+    public var peakCount: Int?
+    /// The time-weighted mean people count over the covered time (counters only).
+    public var averageCount: Double?
+
+    public init(
+        outcome: AttendanceOutcome, occupiedSeconds: Int64, coveredSeconds: Int64, peakCount: Int? = nil,
+        averageCount: Double? = nil
+    ) {
+        self.outcome = outcome
+        self.occupiedSeconds = occupiedSeconds
+        self.coveredSeconds = coveredSeconds
+        self.peakCount = peakCount
+        self.averageCount = averageCount
+    }
+}
+
+extension OccupancyTimeline {
+    /// The attendance of an occurrence inside `range`:
+    /// - `attended`: occupied at some time during it (and not ended early);
+    /// - `ended-early`: occupied, but vacant (covered, not unknown) for its last
+    ///   max(`earlyShare` × length, `earlyMinimum`) seconds or more;
+    /// - `no-show`: never occupied while covered for at least `minimumCoverage` of it;
+    /// - `unknown`: never occupied and too little coverage.
+    public func attendance(for occurrence: Interval, rules: AttendanceRules = AttendanceRules()) -> Attendance {
+        let occupiedParts = occupied.compactMap { $0.intersection(occurrence) }
+        let coveredParts = unknown.complement(within: occurrence)
+        let occupiedSeconds = occupiedParts.reduce(0) { $0 + $1.duration }
+        let coveredSeconds = coveredParts.reduce(0) { $0 + $1.duration }
+        var result = Attendance(outcome: .unknown, occupiedSeconds: occupiedSeconds, coveredSeconds: coveredSeconds)
+        if let lastEnd = occupiedParts.map(\.end).max() {
+            let tail = Interval(start: lastEnd, end: occurrence.end)
+            let threshold = max(
+                rules.earlyMinimum, Int64((Double(occurrence.duration) * rules.earlyShare).rounded(.up)))
+            let tailKnown = !unknown.contains { $0.overlaps(tail) }
+            result.outcome = tail.duration >= threshold && tailKnown ? .endedEarly : .attended
+        } else if occurrence.duration > 0,
+            Double(coveredSeconds) >= rules.minimumCoverage * Double(occurrence.duration)
+        {
+            result.outcome = .noShow
+        }
+        if !counts.isEmpty && coveredSeconds > 0 {
+            var peak = 0
+            var weighted: Int64 = 0
+            for part in coveredParts {
+                for (index, step) in counts.enumerated() {
+                    let stepEnd = index + 1 < counts.count ? counts[index + 1].start : range.end
+                    guard let overlap = Interval(start: step.start, end: stepEnd).intersection(part) else { continue }
+                    peak = max(peak, step.count)
+                    weighted += Int64(step.count) * overlap.duration
+                }
+            }
+            result.peakCount = peak
+            result.averageCount = Double(weighted) / Double(coveredSeconds)
+        }
+        return result
+    }
+}
