@@ -77,11 +77,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "HapesiraSensors",
+            dependencies: [
+                "HapesiraCore", "HapesiraStore", "HapesiraMQTT",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The composition root: one binary with subcommands.
         .executableTarget(
             name: "hapesira",
             dependencies: [
-                "HapesiraCore", "HapesiraICal", "HapesiraConfig", "HapesiraStore", "HapesiraHTTP",
+                "HapesiraCore", "HapesiraICal", "HapesiraConfig", "HapesiraStore", "HapesiraHTTP", "HapesiraMQTT",
+                "HapesiraSensors",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -122,7 +133,11 @@ let package = Package(
         ),
         .testTarget(
             name: "HapesiraMQTTTests",
-            dependencies: ["HapesiraMQTT", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "HapesiraMQTT", "HapesiraSensors", "HapesiraStore", "HapesiraCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

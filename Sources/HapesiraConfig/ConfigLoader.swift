@@ -48,7 +48,7 @@ struct ConfigParser {
                 root, "",
                 allowed: [
                     "server", "database", "logging", "booking", "feeds", "categories", "organisations", "quotas",
-                    "cities",
+                    "cities", "mqtt", "sensors",
                 ])
         else { return nil }
 
@@ -112,6 +112,8 @@ struct ConfigParser {
             server: server, databasePath: databasePath, logLevel: logLevel, catalogue: catalogue,
             maxOccurrences: maxOccurrences)
         configuration.feeds = feeds
+        configuration.mqtt = mqtt(top["mqtt"])
+        configuration.sensors = sensors(top["sensors"], catalogue: catalogue)
         return configuration
     }
 

@@ -21,8 +21,29 @@ public struct DaemonConfiguration: Sendable {
         public init() {}
     }
 
+    /// The MQTT broker the sensors report through (none: no sensor ingestion).
+    public struct MQTT: Sendable {
+        /// `mqtt://[user:pass@]host[:port]` or `mqtts://…`; `serve --mqtt` overrides it.
+        public var url: String
+        public var clientID: String = "hapesira"
+        /// `5` (default) or `3.1.1`.
+        public var protocolVersion: String = "5"
+        public var username: String?
+        public var password: String?
+        /// How long the broker keeps the daemon's session (and queues its QoS 1 messages) while it is away.
+        public var sessionExpiry: Int = 7 * 86_400
+        public var statusTopic: String = "hapesira/status"
+        public var caFile: String?
+        public var certFile: String?
+        public var keyFile: String?
+
+        public init(url: String) { self.url = url }
+    }
+
     public var server: Server
     public var feeds = Feeds()
+    public var mqtt: MQTT?
+    public var sensors: [SensorBinding] = []
     /// The SQLite file; relative paths are relative to the working directory.
     public var databasePath: String
     public var logLevel: String

@@ -15,6 +15,9 @@ public struct AppDependencies: Sendable {
     public var metrics: PrometheusCollectorRegistry
     public var maxBodyBytes: Int
     public var feeds: DaemonConfiguration.Feeds
+    /// The configured sensors and their journal (`/api/v1/sensors`).
+    public var sensors: [SensorBinding] = []
+    public var journal: SensorJournal?
     /// The current time in Unix seconds (replaceable in tests).
     public var now: @Sendable () -> Int64
 
@@ -81,6 +84,11 @@ func buildRouter(_ dependencies: AppDependencies, parts: ServerParts) -> Router<
     bookings.addRoutes(to: api)
     CatalogueController(store: dependencies.store, views: views, bookings: bookings, now: dependencies.now)
         .addRoutes(to: api)
+
+    SensorController(
+        sensors: dependencies.sensors, journal: dependencies.journal ?? SensorJournal(database: database),
+        now: dependencies.now
+    ).addRoutes(to: api)
 
     let feedTokens = FeedTokenStore(database: database)
     FeedTokenController(

@@ -184,6 +184,37 @@ public final class AppDatabase: Sendable {
                     CREATE UNIQUE INDEX booking_by_ical_uid ON booking(ical_uid) WHERE ical_uid IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v4-sensor-journal") { db in
+            try db.execute(
+                sql: """
+                    -- Every accepted sensor reading, once. verdict: event, snapshot (retained), repeat, status.
+                    CREATE TABLE sensor_reading (
+                        id INTEGER PRIMARY KEY,
+                        sensor_id TEXT NOT NULL,
+                        space_id TEXT NOT NULL,
+                        topic TEXT NOT NULL,
+                        received_at INTEGER NOT NULL,
+                        event_at INTEGER,
+                        verdict TEXT NOT NULL,
+                        value TEXT,
+                        battery INTEGER,
+                        online INTEGER,
+                        dedup_key TEXT
+                    );
+                    CREATE INDEX sensor_reading_by_space ON sensor_reading(space_id, received_at);
+                    CREATE UNIQUE INDEX sensor_reading_dedup ON sensor_reading(sensor_id, dedup_key)
+                        WHERE dedup_key IS NOT NULL;
+
+                    -- Each sensor's health as last heard.
+                    CREATE TABLE sensor_state (
+                        sensor_id TEXT PRIMARY KEY,
+                        last_seen INTEGER NOT NULL,
+                        battery INTEGER,
+                        online INTEGER,
+                        last_event INTEGER
+                    );
+                    """)
+        }
         return migrator
     }
 }

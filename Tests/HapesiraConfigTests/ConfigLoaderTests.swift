@@ -39,6 +39,49 @@ struct ConfigLoaderTests {
         }
     }
 
+    @Test("mqtt and sensors: good bindings load; every bad one is named")
+    func sensors() throws {
+        let base = """
+            categories: [x]
+            organisations: [{ id: a, name: A }]
+            cities:
+              - id: c
+                venues:
+                  - { id: v, spaces: [{ id: s, kind: k, capacity: 1 }] }
+            mqtt: { url: "mqtt://127.0.0.1:1884", client_id: test, session_expiry_hours: 24 }
+            """
+        let good = try ConfigLoader.parse(
+            base + """
+
+                sensors:
+                  - { id: door, space: s, kind: door, topic: "zigbee2mqtt/{device}/door", decoder: zigbee2mqtt }
+                  - { id: people, space: s, kind: counter, topic: "counters/in", decoder: generic, value_path: "data.count", heartbeat_minutes: 10 }
+                """, file: "t.yaml")
+        #expect(good.mqtt?.url == "mqtt://127.0.0.1:1884")
+        #expect(good.mqtt?.sessionExpiry == 24 * 3600)
+        #expect(good.sensors.map(\.id) == ["door", "people"])
+        #expect(good.sensors.first?.subscriptionFilters == ["zigbee2mqtt/+/door", "zigbee2mqtt/+/door/availability"])
+        #expect(good.sensors.last?.settings.heartbeat == 600)
+
+        #expect {
+            _ = try ConfigLoader.parse(
+                base + """
+
+                    sensors:
+                      - { id: a, space: nowhere, kind: door, topic: "t/a", decoder: zigbee2mqtt }
+                      - { id: b, space: s, kind: smoke, topic: "t/b", decoder: zigbee2mqtt }
+                      - { id: c, space: s, kind: door, topic: "t/#/c", decoder: zigbee2mqtt }
+                      - { id: d, space: s, kind: door, topic: "t/d", decoder: carrier-pigeon }
+                      - { id: d, space: s, kind: door, topic: "t/e", decoder: esphome }
+                    """, file: "t.yaml")
+        } throws: { error in
+            let paths = Set((error as? ConfigError)?.problems.map(\.path) ?? [])
+            return paths.isSuperset(of: [
+                "sensors[0].space", "sensors[1].kind", "sensors[2].topic", "sensors[3].decoder", "sensors[4].id",
+            ])
+        }
+    }
+
     @Test("the demo configuration loads")
     func demo() throws {
         let configuration = try ConfigLoader.load(path: Self.demoPath)

@@ -52,9 +52,12 @@ struct TestServer {
     }
 
     var dependencies: AppDependencies {
-        AppDependencies(
+        var dependencies = AppDependencies(
             catalogue: demoConfiguration.catalogue, store: store, tokens: TokenStore(database: store.database),
             metrics: metrics, maxBodyBytes: 64 * 1024, now: { fixedNow })
+        dependencies.sensors = demoConfiguration.sensors
+        dependencies.journal = SensorJournal(database: store.database)
+        return dependencies
     }
 
     /// Runs `test` against the real server on a loopback port.

@@ -38,7 +38,7 @@ struct StoreTests {
     @Test("migrations are named and applied once")
     func migrations() throws {
         let database = try AppDatabase.inMemory()
-        let all = ["v1-bookings-tokens-audit", "v2-feeds", "v3-ical-intake"]
+        let all = ["v1-bookings-tokens-audit", "v2-feeds", "v3-ical-intake", "v4-sensor-journal"]
         #expect(try database.appliedMigrations() == all)
         try database.migrate()
         #expect(try database.appliedMigrations() == all)

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import HapesiraConfig
 import HapesiraHTTP
+import HapesiraMQTT
+import HapesiraSensors
 import HapesiraStore
 import Hummingbird
 import Logging
@@ -16,6 +18,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "HOST:PORT to listen on (overrides server.listen).")
     var listen: String?
+
+    @Option(help: "The MQTT broker the sensors report through, mqtt://host[:port] (overrides mqtt.url).")
+    var mqtt: String?
 
     func run() async throws {
         let (loaded, store) = try self.store.open()
@@ -35,10 +40,30 @@ struct Serve: AsyncParsableCommand {
         }
         let logger = Logger(label: "hapesira")
 
-        let dependencies = AppDependencies(
+        if let mqtt {
+            configuration.mqtt = configuration.mqtt ?? DaemonConfiguration.MQTT(url: mqtt)
+            configuration.mqtt?.url = mqtt
+        }
+        let metrics = PrometheusCollectorRegistry()
+        let journal = SensorJournal(database: store.database)
+        var dependencies = AppDependencies(
             catalogue: configuration.catalogue, store: store, tokens: TokenStore(database: store.database),
-            metrics: PrometheusCollectorRegistry(), maxBodyBytes: configuration.server.maxBodyBytes,
-            feeds: configuration.feeds)
+            metrics: metrics, maxBodyBytes: configuration.server.maxBodyBytes, feeds: configuration.feeds)
+        dependencies.sensors = configuration.sensors
+        dependencies.journal = journal
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let mqtt = configuration.mqtt {
+            let settings: MQTTSettings
+            do { settings = try SensorService.settings(mqtt) } catch {
+                throw ValidationError("mqtt.url: \(error)")
+            }
+            let ingestor = SensorIngestor(
+                bindings: configuration.sensors, journal: journal, metrics: metrics, logger: logger)
+            let client = MQTTClient(
+                settings: settings, subscriptions: ingestor.subscriptions, logger: logger,
+                handler: { ingestor.handle($0) })
+            services.append(.init(service: SensorService(client: client, logger: logger)))
+        }
         let notifier = SystemdNotifier()
         let host = configuration.server.host
         let databasePath = self.store.database ?? configuration.databasePath
@@ -57,7 +82,7 @@ struct Serve: AsyncParsableCommand {
             configuration: ServiceGroupConfiguration(
                 services: [
                     .init(service: app), .init(service: SystemdWatchdogService(notifier: notifier)),
-                ],
+                ] + services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

@@ -1,0 +1,99 @@
+import GRDB
+import HapesiraCore
+
+/// A sensor's health as last heard.
+public struct SensorHealth: Sendable, Hashable {
+    public var sensor: String
+    public var lastSeen: Int64
+    public var battery: Int?
+    /// From the last availability message; nil when the sensor never sent one.
+    public var online: Bool?
+    public var lastEvent: Int64?
+}
+
+/// The sensor journal: every accepted reading once, and each sensor's health.
+public struct SensorJournal: Sendable {
+    let database: AppDatabase
+
+    public init(database: AppDatabase) { self.database = database }
+
+    /// Stores one reading and updates its sensor's health, durably, before returning: the caller
+    /// (the MQTT network thread) acknowledges the message only afterwards. A reading whose
+    /// deduplication key is already stored is dropped; returns whether it was stored.
+    @discardableResult
+    public func record(
+        _ observation: SensorObservation, verdict: ObservationVerdict, space: String, topic: String, receivedAt: Int64
+    ) throws -> Bool {
+        try database.writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO sensor_reading
+                        (sensor_id, space_id, topic, received_at, event_at, verdict, value, battery, online, dedup_key)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    observation.sensor, space, topic, receivedAt, observation.eventTime, verdict.rawValue,
+                    observation.value.map(Self.text), observation.battery, observation.online,
+                    observation.deduplicationKey,
+                ])
+            guard db.changesCount == 1 else { return false }
+            try db.execute(
+                sql: """
+                    INSERT INTO sensor_state (sensor_id, last_seen, battery, online, last_event)
+                    VALUES (?1, ?2, ?3, ?4, ?5)
+                    ON CONFLICT (sensor_id) DO UPDATE SET last_seen = ?2, battery = coalesce(?3, battery),
+                        online = coalesce(?4, online), last_event = coalesce(?5, last_event)
+                    """,
+                arguments: [
+                    observation.sensor, receivedAt, observation.battery,
+                    // Any message but a retained snapshot is a sign of life.
+                    observation.online ?? (verdict == .snapshot ? nil : true),
+                    verdict == .event ? receivedAt : nil,
+                ])
+            return true
+        }
+    }
+
+    /// Every sensor's health, by sensor id.
+    public func health() async throws -> [String: SensorHealth] {
+        try await database.writer.read { db in
+            var health: [String: SensorHealth] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT sensor_id, last_seen, battery, online, last_event FROM sensor_state")
+            {
+                let sensor: String = row[0]
+                health[sensor] = SensorHealth(
+                    sensor: sensor, lastSeen: row[1], battery: row[2], online: row[3], lastEvent: row[4])
+            }
+            return health
+        }
+    }
+
+    /// How many readings are stored for a sensor, by verdict (for tests and diagnostics).
+    public func counts(sensor: String) async throws -> [String: Int] {
+        try await database.writer.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT verdict, count(*) FROM sensor_reading WHERE sensor_id = ? GROUP BY verdict",
+                arguments: [sensor])
+            {
+                counts[row[0]] = row[1]
+            }
+            return counts
+        }
+    }
+
+    /// A compact, stable text for a value: `door:open`, `motion:1`, `presence:0`,
+    /// `count:in=3,out=1,present=-,total=0`.
+    static func text(_ value: SensorValue) -> String {
+        func number(_ value: Int?) -> String { value.map(String.init) ?? "-" }
+        switch value {
+        case .door(let open): return open ? "door:open" : "door:closed"
+        case .motion(let detected): return "motion:\(detected ? 1 : 0)"
+        case .presence(let present): return "presence:\(present ? 1 : 0)"
+        case .count(let count):
+            return
+                "count:in=\(number(count.entered)),out=\(number(count.exited)),present=\(number(count.present)),total=\(count.cumulative ? 1 : 0)"
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import HapesiraCore
+import HapesiraMQTT
+import HapesiraSensors
+import HapesiraStore
+import Logging
+import Prometheus
+import Testing
+
+/// The sensor path end to end: mosquitto → MQTT client → ingestor → SQLite journal.
+@Suite("Sensor ingestion through a real mosquitto", .serialized)
+struct SensorIngestionTests {
+    static let door = "zigbee2mqtt/lumbardhi/hall/door"
+
+    static func bindings() throws -> [SensorBinding] {
+        [
+            SensorBinding(
+                id: "hall-door", space: "lumbardhi-cinema-hall", kind: .door, topic: try TopicPattern(door),
+                decoder: SensorDecoder(preset: .zigbee2mqtt),
+                settings: SensorSettings(id: "hall-door", kind: .door))
+        ]
+    }
+
+    static func contact(_ closed: Bool, battery: Int = 97) -> String {
+        #"{"battery":\#(battery),"contact":\#(closed),"linkquality":120}"#
+    }
+
+    /// A client feeding `ingestor`; its recorder sees each message after the journal has it.
+    static func client(
+        _ broker: MosquittoBroker, _ ingestor: SensorIngestor, outcomes: Recorder<SensorIngestor.Outcome>
+    )
+        -> TestClient
+    {
+        TestClient(
+            broker: broker, clientID: "hapesira-ingest",
+            subscriptions: ingestor.subscriptions.map { (filter: $0.filter, qos: $0.qos) },
+            handler: { outcomes.append(ingestor.handle($0)) })
+    }
+
+    @Test("readings are journaled once, retained state is a snapshot, repeats are not events, bad payloads are counted")
+    func journal() async throws {
+        let broker = try MosquittoBroker()
+        try broker.start()
+        let database = try AppDatabase.inMemory()
+        let journal = SensorJournal(database: database)
+        let metrics = PrometheusCollectorRegistry()
+        let ingestor = SensorIngestor(
+            bindings: try Self.bindings(), journal: journal, metrics: metrics, logger: Logger(label: "test"))
+        #expect(ingestor.subscriptions.map(\.filter) == [Self.door, Self.door + "/availability"])
+
+        try mosquittoPub(
+            broker: broker, topic: Self.door + "/availability", message: #"{"state":"online"}"#, retain: true)
+        let outcomes = Recorder<SensorIngestor.Outcome>()
+        let test = Self.client(broker, ingestor, outcomes: outcomes)
+        try await test.startAndSubscribe(count: 2)
+        try await outcomes.wait("the retained availability") { $0.count == 1 }
+
+        for payload in [Self.contact(true), Self.contact(true), Self.contact(false, battery: 96), "{not json"] {
+            try mosquittoPub(broker: broker, topic: Self.door, message: payload)
+        }
+        let all = try await outcomes.wait("five messages") { $0.count == 5 }
+        #expect(all == [.stored, .stored, .stored, .stored, .malformed])
+
+        #expect(try await journal.counts(sensor: "hall-door") == ["snapshot": 1, "event": 2, "repeat": 1])
+        let health = try #require(try await journal.health()["hall-door"])
+        #expect(health.online == true)
+        #expect(health.battery == 96)
+        #expect(health.lastEvent != nil)
+        let text = metrics.emitToString()
+        #expect(text.contains(#"hapesira_sensor_messages_total{outcome="malformed"} 1"#))
+        #expect(text.contains(#"hapesira_sensor_messages_total{outcome="stored"} 4"#))
+
+        // A topic no sensor is configured for is counted, not stored.
+        #expect(
+            ingestor.handle(MQTTMessage(topic: "somewhere/else", payload: [], qos: 0, retained: false, mid: 0))
+                == .unknownTopic)
+        await test.client.stop()
+    }
+
+    @Test("readings published while the daemon is away all reach the journal after it returns, none twice")
+    func persistentSession() async throws {
+        let broker = try MosquittoBroker()
+        try broker.start()
+        let journal = SensorJournal(database: try AppDatabase.inMemory())
+        let ingestor = SensorIngestor(
+            bindings: try Self.bindings(), journal: journal, metrics: PrometheusCollectorRegistry(),
+            logger: Logger(label: "test"))
+        let first = Self.client(broker, ingestor, outcomes: Recorder())
+        try await first.startAndSubscribe(count: 2)
+        await first.client.stop()
+
+        // 40 door changes (each an event) while the daemon is down.
+        for index in 0..<40 {
+            try mosquittoPub(broker: broker, topic: Self.door, message: Self.contact(index % 2 == 0))
+        }
+
+        let outcomes = Recorder<SensorIngestor.Outcome>()
+        let second = Self.client(broker, ingestor, outcomes: outcomes)
+        try second.client.start()
+        try await outcomes.wait("40 readings") { $0.count >= 40 }
+        #expect(try await journal.counts(sensor: "hall-door")["event"] == 40)
+        await second.client.stop()
+    }
+}
