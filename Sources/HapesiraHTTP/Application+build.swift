@@ -85,9 +85,10 @@ func buildRouter(_ dependencies: AppDependencies, parts: ServerParts) -> Router<
     CatalogueController(store: dependencies.store, views: views, bookings: bookings, now: dependencies.now)
         .addRoutes(to: api)
 
-    SensorController(
-        sensors: dependencies.sensors, journal: dependencies.journal ?? SensorJournal(database: database),
-        now: dependencies.now
+    let journal = dependencies.journal ?? SensorJournal(database: database)
+    SensorController(sensors: dependencies.sensors, journal: journal, now: dependencies.now).addRoutes(to: api)
+    UsageController(
+        store: dependencies.store, sensors: dependencies.sensors, journal: journal, views: views, bookings: bookings
     ).addRoutes(to: api)
 
     let feedTokens = FeedTokenStore(database: database)

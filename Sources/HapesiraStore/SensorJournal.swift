@@ -69,6 +69,29 @@ public struct SensorJournal: Sendable {
         }
     }
 
+    /// A space's readings (repeats and status messages included: they are signs of life) from `from`
+    /// to `to`, in time order; a reading's time is the device's when it gave one, else the receive time.
+    public func readings(space: String, from: Int64, to: Int64) async throws -> [SensorReading] {
+        try await database.writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT sensor_id, coalesce(event_at, received_at) AS at, verdict, value, battery, online, dedup_key
+                    FROM sensor_reading WHERE space_id = ? AND received_at >= ? AND received_at < ?
+                    ORDER BY at, id
+                    """,
+                arguments: [space, from, to]
+            ).map { row in
+                SensorReading(
+                    time: row[1],
+                    observation: SensorObservation(
+                        sensor: row[0], value: (row[3] as String?).flatMap(Self.value), battery: row[4], online: row[5],
+                        deduplicationKey: row[6]),
+                    retained: row[2] == ObservationVerdict.snapshot.rawValue)
+            }
+        }
+    }
+
     /// How many readings are stored for a sensor, by verdict (for tests and diagnostics).
     public func counts(sensor: String) async throws -> [String: Int] {
         try await database.writer.read { db in
@@ -80,6 +103,27 @@ public struct SensorJournal: Sendable {
                 counts[row[0]] = row[1]
             }
             return counts
+        }
+    }
+
+    /// The value a `text(_:)` stands for.
+    static func value(_ text: String) -> SensorValue? {
+        switch text {
+        case "door:open": return .door(open: true)
+        case "door:closed": return .door(open: false)
+        case "motion:1", "motion:0": return .motion(detected: text.hasSuffix("1"))
+        case "presence:1", "presence:0": return .presence(present: text.hasSuffix("1"))
+        default:
+            guard text.hasPrefix("count:") else { return nil }
+            var fields: [String: String] = [:]
+            for pair in text.dropFirst(6).split(separator: ",") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
+            }
+            return .count(
+                PeopleCount(
+                    entered: fields["in"].flatMap { Int($0) }, exited: fields["out"].flatMap { Int($0) },
+                    present: fields["present"].flatMap { Int($0) }, cumulative: fields["total"] == "1"))
         }
     }
 

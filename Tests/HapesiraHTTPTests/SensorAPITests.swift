@@ -35,3 +35,58 @@ struct SensorAPITests {
         }
     }
 }
+
+@Suite("Usage API")
+struct UsageAPITests {
+    /// 2027-02-10 at `hour`:`minute` UTC.
+    static func feb10(_ hour: Int, _ minute: Int = 0, day: Int = 10) -> Int64 {
+        LocalDateTime(year: 2027, month: 2, day: day, hour: hour, minute: minute).localSeconds
+    }
+
+    @Test("occupied and unknown time from the journal, and each booked occurrence's outcome")
+    func usage() async throws {
+        let server = try TestServer()
+        let journal = SensorJournal(database: server.store.database)
+        func motion(_ detected: Bool, at time: Int64) throws {
+            try journal.record(
+                SensorObservation(sensor: "kino-hall-motion", value: .motion(detected: detected)), verdict: .event,
+                space: "kino-main-hall", topic: "zigbee2mqtt/anibar/main-hall/motion", receivedAt: time)
+        }
+        // The motion sensor wakes at 16:50 UTC (clear), detects at 17:10 and at 18:50, and never again.
+        try motion(false, at: Self.feb10(16, 50))
+        try motion(true, at: Self.feb10(17, 10))
+        try motion(true, at: Self.feb10(18, 50))
+        try await server.run { client in
+            // Two confirmed screenings (the manager confirms directly): the first with motion, the second without.
+            for day in ["10", "11"] {
+                _ = try await client.book(
+                    server, as: "manager",
+                    body: bookingBody(
+                        space: "kino-main-hall", category: "screening", start: "2027-02-\(day)T18:00:00+01:00",
+                        end: "2027-02-\(day)T20:00:00+01:00"))
+            }
+            let body = try json(
+                try await client.get(
+                    "/api/v1/usage?space=kino-main-hall&from=2027-02-10T00:00:00Z&to=2027-02-12T00:00:00Z", server,
+                    as: "viewer"))
+            // A detection holds the room for the sensor's 90 s.
+            let occupied = try #require(body["occupied"] as? [[String: String]])
+            #expect(
+                occupied == [
+                    ["start": "2027-02-10T18:10:00+01:00", "end": "2027-02-10T18:11:30+01:00"],
+                    ["start": "2027-02-10T19:50:00+01:00", "end": "2027-02-10T19:51:30+01:00"],
+                ])
+            // Before the first sign of life nobody can tell.
+            let unknown = try #require(body["unknown"] as? [[String: String]])
+            #expect(unknown.first == ["start": "2027-02-10T01:00:00+01:00", "end": "2027-02-10T17:50:00+01:00"])
+            let outcomes = try #require(body["occurrences"] as? [[String: Any]]).map { $0["outcome"] as? String }
+            // Used until near its end: attended. The next day: covered by the sensor, never used: no-show.
+            #expect(outcomes == ["attended", "no-show"])
+
+            let missing = try await client.get(
+                "/api/v1/usage?from=2027-02-10T00:00:00Z&to=2027-02-11T00:00:00Z", server, as: "viewer")
+            #expect(missing.status == .unprocessableContent)
+            #expect(try json(missing)["field"] as? String == "space")
+        }
+    }
+}
