@@ -78,18 +78,17 @@ func buildRouter(_ dependencies: AppDependencies, parts: ServerParts) -> Router<
     }
 
     let api = router.group("api/v1").add(middleware: BearerAuthMiddleware(tokens: dependencies.tokens))
+    let journal = dependencies.journal ?? SensorJournal(database: database)
+    let usage = UsageReader(sensors: dependencies.sensors, journal: journal)
     let bookings = BookingController(
         store: dependencies.store, views: views, body: BodyReader(maxBodyBytes: dependencies.maxBodyBytes),
-        metrics: dependencies.metrics, now: dependencies.now)
+        metrics: dependencies.metrics, usage: usage, now: dependencies.now)
     bookings.addRoutes(to: api)
     CatalogueController(store: dependencies.store, views: views, bookings: bookings, now: dependencies.now)
         .addRoutes(to: api)
 
-    let journal = dependencies.journal ?? SensorJournal(database: database)
     SensorController(sensors: dependencies.sensors, journal: journal, now: dependencies.now).addRoutes(to: api)
-    UsageController(
-        store: dependencies.store, sensors: dependencies.sensors, journal: journal, views: views, bookings: bookings
-    ).addRoutes(to: api)
+    UsageController(store: dependencies.store, usage: usage, views: views, bookings: bookings).addRoutes(to: api)
 
     let feedTokens = FeedTokenStore(database: database)
     FeedTokenController(

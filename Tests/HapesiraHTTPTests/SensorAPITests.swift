@@ -58,12 +58,14 @@ struct UsageAPITests {
         try motion(true, at: Self.feb10(18, 50))
         try await server.run { client in
             // Two confirmed screenings (the manager confirms directly): the first with motion, the second without.
+            var ids: [Int] = []
             for day in ["10", "11"] {
-                _ = try await client.book(
+                let booked = try await client.book(
                     server, as: "manager",
                     body: bookingBody(
                         space: "kino-main-hall", category: "screening", start: "2027-02-\(day)T18:00:00+01:00",
                         end: "2027-02-\(day)T20:00:00+01:00"))
+                ids.append(booked["id"] as? Int ?? 0)
             }
             let body = try json(
                 try await client.get(
@@ -82,6 +84,15 @@ struct UsageAPITests {
             let outcomes = try #require(body["occurrences"] as? [[String: Any]]).map { $0["outcome"] as? String }
             // Used until near its end: attended. The next day: covered by the sensor, never used: no-show.
             #expect(outcomes == ["attended", "no-show"])
+
+            // A booking carries its occurrences' outcomes once they have begun.
+            let before = try json(try await client.get("/api/v1/bookings/\(ids[0])", server, as: "viewer"))
+            #expect((before["occurrences"] as? [[String: Any]])?.first?["outcome"] is NSNull)
+            server.clock.set(Self.feb10(12, day: 12))
+            for (id, outcome) in zip(ids, ["attended", "no-show"]) {
+                let after = try json(try await client.get("/api/v1/bookings/\(id)", server, as: "viewer"))
+                #expect((after["occurrences"] as? [[String: Any]])?.first?["outcome"] as? String == outcome)
+            }
 
             let missing = try await client.get(
                 "/api/v1/usage?from=2027-02-10T00:00:00Z&to=2027-02-11T00:00:00Z", server, as: "viewer")

@@ -9,6 +9,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Prometheus
+import Synchronization
 
 /// The repository root, found from this file's path.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -26,9 +27,17 @@ let demoConfiguration: DaemonConfiguration = {
 /// 2027-01-15T12:00:00Z: every test sees the same "now", so dates are deterministic.
 let fixedNow: Int64 = 1_799_928_000
 
+/// The test server's "now": `fixedNow` unless a test moves it.
+final class TestClock: Sendable {
+    private let instant = Mutex(fixedNow)
+    var now: Int64 { instant.withLock { $0 } }
+    func set(_ value: Int64) { instant.withLock { $0 = value } }
+}
+
 /// A daemon on a loopback port with its own database and a token per role.
 struct TestServer {
     let store: BookingStore
+    let clock = TestClock()
     let tokens: [String: String]
     let metrics = PrometheusCollectorRegistry()
 
@@ -54,7 +63,7 @@ struct TestServer {
     var dependencies: AppDependencies {
         var dependencies = AppDependencies(
             catalogue: demoConfiguration.catalogue, store: store, tokens: TokenStore(database: store.database),
-            metrics: metrics, maxBodyBytes: 64 * 1024, now: { fixedNow })
+            metrics: metrics, maxBodyBytes: 64 * 1024, now: { [clock] in clock.now })
         dependencies.sensors = demoConfiguration.sensors
         dependencies.journal = SensorJournal(database: store.database)
         return dependencies

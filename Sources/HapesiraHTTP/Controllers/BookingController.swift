@@ -12,6 +12,8 @@ struct BookingController: Sendable {
     let views: Views
     let body: BodyReader
     let metrics: PrometheusCollectorRegistry
+    /// Attendance outcomes from the sensors, for `GET /bookings/{id}`.
+    let usage: UsageReader
     let now: @Sendable () -> Int64
 
     var catalogue: Catalogue { views.catalogue }
@@ -106,7 +108,8 @@ struct BookingController: Sendable {
         let caller = try context.requireCaller()
         let id = try Self.id(context)
         guard let booking = try await store.booking(id) else { throw APIError.notFound("booking", "\(id)") }
-        return JSONResponse.make(views.booking(booking, for: caller))
+        let outcomes = try await usage.outcomes(of: booking, now: now())
+        return JSONResponse.make(views.booking(booking, for: caller, outcomes: outcomes))
     }
 
     @Sendable func change(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -69,12 +69,15 @@ struct Views: Sendable {
     }
 
     /// A booking as the caller may see it: private bookings of others show only as busy time.
-    func booking(_ booking: Booking, for caller: Caller) -> JSONValue {
-        .object(bookingMembers(booking, for: caller))
+    /// A booking; `outcomes` (by occurrence id) adds each occurrence's attendance outcome.
+    func booking(_ booking: Booking, for caller: Caller, outcomes: [Int64: AttendanceOutcome]? = nil) -> JSONValue {
+        .object(bookingMembers(booking, for: caller, outcomes: outcomes))
     }
 
-    /// The members of ``booking(_:for:)``, for responses that add their own.
-    func bookingMembers(_ booking: Booking, for caller: Caller) -> [String: JSONValue] {
+    /// The members of ``booking(_:for:outcomes:)``, for responses that add their own.
+    func bookingMembers(
+        _ booking: Booking, for caller: Caller, outcomes: [Int64: AttendanceOutcome]? = nil
+    ) -> [String: JSONValue] {
         let draft = booking.draft
         let zone = zone(ofSpace: draft.space)
         let venue = catalogue.space(draft.space)?.venue
@@ -86,11 +89,14 @@ struct Views: Sendable {
             "start": time(draft.start, zone), "end": time(draft.end, zone), "time_zone": .string(zone.identifier),
             "recurrence": .optional(draft.recurrence), "sequence": .int(Int64(booking.sequence)),
             "occurrences": .array(
-                booking.occurrences.map {
-                    .object([
-                        "id": .int($0.id), "start": time($0.interval.start, zone), "end": time($0.interval.end, zone),
-                        "status": .string($0.cancelled ? "cancelled" : "scheduled"),
-                    ])
+                booking.occurrences.map { occurrence in
+                    var members: [String: JSONValue] = [
+                        "id": .int(occurrence.id), "start": time(occurrence.interval.start, zone),
+                        "end": time(occurrence.interval.end, zone),
+                        "status": .string(occurrence.cancelled ? "cancelled" : "scheduled"),
+                    ]
+                    if let outcomes { members["outcome"] = .optional(outcomes[occurrence.id]?.rawValue) }
+                    return .object(members)
                 }),
             "skipped": .array(booking.skipped.map { interval($0, zone) }),
         ]
