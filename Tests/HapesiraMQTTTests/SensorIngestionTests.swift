@@ -102,3 +102,74 @@ struct SensorIngestionTests {
         await second.client.stop()
     }
 }
+
+@Suite("Simulated sensor traffic")
+struct SensorTrafficTests {
+    static let belgrade = Zone("Europe/Belgrade")!
+
+    static func binding(
+        _ id: String, _ kind: SensorKind, _ topic: String, _ preset: SensorDecoder.Preset
+    ) throws
+        -> SensorBinding
+    {
+        SensorBinding(
+            id: id, space: "s", kind: kind, topic: try TopicPattern(topic),
+            decoder: SensorDecoder(preset: preset, zone: belgrade), settings: SensorSettings(id: id, kind: kind))
+    }
+
+    @Test("every simulated message decodes back to the value it was made for")
+    func roundTrip() throws {
+        let cases: [(SensorBinding, [SensorValue])] = [
+            (
+                try Self.binding("d", .door, "zigbee2mqtt/{room}/door", .zigbee2mqtt),
+                [.door(open: true), .door(open: false)]
+            ),
+            (
+                try Self.binding("m", .motion, "zigbee2mqtt/hall/motion", .zigbee2mqtt),
+                [.motion(detected: true), .motion(detected: false)]
+            ),
+            (try Self.binding("p", .presence, "zigbee2mqtt/hall/fp1", .zigbee2mqtt), [.presence(present: true)]),
+            (
+                try Self.binding("e", .motion, "7arte/binary_sensor/m/state", .esphome),
+                [.motion(detected: true), .motion(detected: false)]
+            ),
+            (
+                try Self.binding("s", .door, "shellies/door-1/sensor/state", .shellyGen1),
+                [.door(open: true), .door(open: false)]
+            ),
+            (
+                try Self.binding("c", .counter, "v3/app@ttn/devices/{device}/up", .theThingsStack),
+                [.count(PeopleCount(entered: 12, exited: 3, cumulative: true))]
+            ),
+        ]
+        for (binding, values) in cases {
+            for value in values {
+                let message = try #require(
+                    SensorTraffic.message(for: binding, value: value, sequence: 7, at: 1_800_000_000))
+                #expect(binding.accepts(message.topic), "\(binding.id): \(message.topic)")
+                let decoded = try binding.decoder.decode(
+                    SensorMessage(topic: message.topic, text: message.payload), sensor: binding.id, kind: binding.kind)
+                #expect(decoded?.value == value, "\(binding.id): \(message.payload)")
+            }
+        }
+    }
+
+    @Test("a visit opens and closes the door, shows motion while people are in, and counts them in and out")
+    func visit() throws {
+        let door = try Self.binding("d", .door, "z/door", .zigbee2mqtt)
+        let motion = try Self.binding("m", .motion, "z/motion", .zigbee2mqtt)
+        let counter = try Self.binding("c", .counter, "v3/a@t/devices/x/up", .theThingsStack)
+        let steps = SensorTraffic.visit(of: [door, motion, counter], people: 9, minutes: 20, totals: (10, 10))
+        #expect(steps.map(\.offset) == steps.map(\.offset).sorted())
+        #expect(
+            steps.filter { $0.binding.id == "d" }.map(\.value) == [
+                .door(open: true), .door(open: false), .door(open: true), .door(open: false),
+            ])
+        #expect(
+            steps.filter { $0.binding.id == "c" }.map(\.value) == [
+                .count(PeopleCount(entered: 19, exited: 10, cumulative: true)),
+                .count(PeopleCount(entered: 19, exited: 19, cumulative: true)),
+            ])
+        #expect(steps.last { $0.binding.id == "m" }?.value == .motion(detected: false))
+    }
+}
