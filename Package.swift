@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(
             name: "HapesiraMQTTTests",
             dependencies: [
-                "HapesiraMQTT", "HapesiraSensors", "HapesiraStore", "HapesiraCore",
+                "HapesiraMQTT", "HapesiraSensors", "HapesiraStore", "HapesiraCore", "HapesiraConfig", "HapesiraICal",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

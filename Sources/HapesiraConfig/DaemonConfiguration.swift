@@ -33,6 +33,8 @@ public struct DaemonConfiguration: Sendable {
         /// How long the broker keeps the daemon's session (and queues its QoS 1 messages) while it is away.
         public var sessionExpiry: Int = 7 * 86_400
         public var statusTopic: String = "hapesira/status"
+        /// Each space's live state is published, retained, at `<statePrefix>/<space>/state`.
+        public var statePrefix: String = "hapesira/spaces"
         public var caFile: String?
         public var certFile: String?
         public var keyFile: String?

@@ -1,5 +1,7 @@
 import Foundation
+import HapesiraConfig
 import HapesiraCore
+import HapesiraICal
 import HapesiraMQTT
 import HapesiraSensors
 import HapesiraStore
@@ -171,5 +173,67 @@ struct SensorTrafficTests {
                 .count(PeopleCount(entered: 19, exited: 19, cumulative: true)),
             ])
         #expect(steps.last { $0.binding.id == "m" }?.value == .motion(detected: false))
+    }
+}
+
+@Suite("Live space states")
+struct SpaceStateTests {
+    @Test(
+        "booked or not, occupied, vacant or unknown",
+        arguments: [
+            (false, nil, SpaceState.free), (false, false, .free), (false, true, .inUse), (true, nil, .booked),
+            (true, false, .bookedUnused), (true, true, .inUse),
+        ] as [(Bool, Bool?, SpaceState)])
+    func states(booked: Bool, occupied: Bool?, expected: SpaceState) {
+        #expect(SpaceState.of(booked: booked, occupied: occupied) == expected)
+    }
+
+    @Test("states come from the bookings and the journal; only changes are published")
+    func publisher() async throws {
+        let configuration = try ConfigLoader.parse(
+            """
+            categories: [workshop]
+            organisations: [{ id: a, name: A }]
+            cities:
+              - id: c
+                venues:
+                  - id: v
+                    time_zone: Europe/Belgrade
+                    spaces: [{ id: hall, kind: k, capacity: 50 }, { id: room, kind: k, capacity: 10 }]
+            sensors:
+              - { id: hall-motion, space: hall, kind: motion, topic: "z/hall/motion", decoder: zigbee2mqtt }
+            """, file: "t.yaml")
+        let database = try AppDatabase.inMemory()
+        let store = BookingStore(
+            database: database,
+            engine: BookingEngine(catalogue: configuration.catalogue, expander: LibicalRecurrenceExpander()))
+        let journal = SensorJournal(database: database)
+        let published = Recorder<String>()
+        let publisher = SpaceStatePublisher(
+            spaces: ["hall", "room"], sensors: configuration.sensors, store: store, journal: journal,
+            prefix: "hapesira/spaces", publish: { topic, payload in published.append("\(topic)=\(payload)") })
+
+        let start: Int64 = 1_900_000_000
+        let admin = Caller(tokenID: "t", organisation: "a", role: .admin)
+        _ = try await store.create(
+            BookingDraft(
+                space: "hall", organisation: "a", title: "Workshop", category: "workshop", start: start,
+                end: start + 7200),
+            by: admin, now: start - 86_400)
+        // The hall's motion sensor is alive (clear) before the booking and sees nobody.
+        try journal.record(
+            SensorObservation(sensor: "hall-motion", value: .motion(detected: false)), verdict: .event, space: "hall",
+            topic: "z/hall/motion", receivedAt: start - 600)
+
+        #expect(try await publisher.publishChanges(at: start + 60) == ["hall": .bookedUnused, "room": .free])
+        #expect(published.items == ["hapesira/spaces/hall/state=booked-unused", "hapesira/spaces/room/state=free"])
+        #expect(try await publisher.publishChanges(at: start + 120).isEmpty, "nothing changed, nothing published")
+
+        // Someone comes in: in use.
+        try journal.record(
+            SensorObservation(sensor: "hall-motion", value: .motion(detected: true)), verdict: .event, space: "hall",
+            topic: "z/hall/motion", receivedAt: start + 150)
+        #expect(try await publisher.publishChanges(at: start + 160) == ["hall": .inUse])
+        #expect(published.items.last == "hapesira/spaces/hall/state=in-use")
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HapesiraConfig
+import HapesiraCore
 import HapesiraHTTP
 import HapesiraMQTT
 import HapesiraSensors
@@ -62,7 +63,13 @@ struct Serve: AsyncParsableCommand {
             let client = MQTTClient(
                 settings: settings, subscriptions: ingestor.subscriptions, logger: logger,
                 handler: { ingestor.handle($0) })
-            services.append(.init(service: SensorService(client: client, logger: logger)))
+            let states = SpaceStatePublisher(
+                spaces: configuration.catalogue.spaces.map(\.id), sensors: configuration.sensors, store: store,
+                journal: journal, prefix: mqtt.statePrefix,
+                publish: { topic, payload in
+                    _ = try client.publish(topic: topic, payload: Array(payload.utf8), retain: true)
+                })
+            services.append(.init(service: SensorService(client: client, states: states, logger: logger)))
         }
         let notifier = SystemdNotifier()
         let host = configuration.server.host

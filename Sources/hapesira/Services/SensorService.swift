@@ -1,3 +1,4 @@
+import Foundation
 import HapesiraConfig
 import HapesiraMQTT
 import HapesiraSensors
@@ -7,7 +8,11 @@ import ServiceLifecycle
 /// Runs the MQTT client that feeds the sensor journal, from start-up until graceful shutdown.
 struct SensorService: Service {
     let client: MQTTClient
+    let states: SpaceStatePublisher
     let logger: Logger
+
+    /// How often the spaces' live states are worked out (changes are published).
+    static let stateInterval: Duration = .seconds(30)
 
     /// The MQTT settings of the configuration (`url` may be overridden by `serve --mqtt`).
     static func settings(_ mqtt: DaemonConfiguration.MQTT) throws -> MQTTSettings {
@@ -29,13 +34,29 @@ struct SensorService: Service {
 
     func run() async throws {
         try client.start()
-        // Log what the connection does until shutdown; then say goodbye to the broker.
+        // Log what the connection does, and publish the spaces' live states, until shutdown; then
+        // say goodbye to the broker.
         await withGracefulShutdownHandler {
-            for await event in client.events {
-                logger.info("mqtt: \(event)")
+            await withDiscardingTaskGroup { group in
+                group.addTask { await publishStates() }
+                for await event in client.events {
+                    logger.info("mqtt: \(event)")
+                }
+                group.cancelAll()
             }
         } onGracefulShutdown: {
             Task { await client.stop() }
+        }
+    }
+
+    private func publishStates() async {
+        while !Task.isCancelled {
+            do {
+                try await states.publishChanges(at: Int64(Date().timeIntervalSince1970))
+            } catch {
+                logger.warning("live space states not published: \(error)")
+            }
+            try? await Task.sleep(for: Self.stateInterval)
         }
     }
 }

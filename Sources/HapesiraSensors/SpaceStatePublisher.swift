@@ -1,0 +1,73 @@
+import HapesiraCore
+import HapesiraStore
+import Synchronization
+
+/// Works out each space's live state (free, booked, in-use, booked-unused) from the bookings and
+/// the sensor journal, and publishes the states that changed, retained, under a topic prefix
+/// (`hapesira/spaces/<space>/state`), so a door display or Home Assistant sees the current state
+/// as soon as it subscribes.
+public final class SpaceStatePublisher: Sendable {
+    public typealias Publish = @Sendable (_ topic: String, _ payload: String) throws -> Void
+
+    private let spaces: [String]
+    private let sensors: [SensorBinding]
+    private let store: BookingStore
+    private let journal: SensorJournal
+    private let prefix: String
+    private let publish: Publish
+    private let published = Mutex<[String: SpaceState]>([:])
+
+    public init(
+        spaces: [String], sensors: [SensorBinding], store: BookingStore, journal: SensorJournal, prefix: String,
+        publish: @escaping Publish
+    ) {
+        self.spaces = spaces
+        self.sensors = sensors
+        self.store = store
+        self.journal = journal
+        self.prefix = prefix
+        self.publish = publish
+    }
+
+    /// Every space's state at `now`.
+    public func states(at now: Int64) async throws -> [String: SpaceState] {
+        let instant = Interval(start: now, end: now + 1)
+        let held = try await store.bookings(
+            BookingFilter(spaces: spaces, statuses: [.confirmed], range: instant, limit: 10_000))
+        let booked = Set(
+            held.filter { $0.occurrences.contains { !$0.cancelled && $0.interval.overlaps(instant) } }.map(
+                \.draft.space))
+        var states: [String: SpaceState] = [:]
+        for space in spaces {
+            states[space] = .of(booked: booked.contains(space), occupied: try await occupied(space, at: now))
+        }
+        return states
+    }
+
+    /// Publishes the states that changed since the last call (all of them the first time); returns them.
+    @discardableResult
+    public func publishChanges(at now: Int64) async throws -> [String: SpaceState] {
+        let current = try await states(at: now)
+        let changed = published.withLock { published in
+            let changed = current.filter { published[$0.key] != $0.value }
+            published.merge(changed) { _, new in new }
+            return changed
+        }
+        for (space, state) in changed.sorted(by: { $0.key < $1.key }) {
+            try publish("\(prefix)/\(space)/state", state.rawValue)
+        }
+        return changed
+    }
+
+    /// Whether the space's sensors see it occupied at `now`; nil without sensors or coverage.
+    private func occupied(_ space: String, at now: Int64) async throws -> Bool? {
+        let own = sensors.filter { $0.space == space }
+        guard !own.isEmpty else { return nil }
+        let readings = try await journal.readings(space: space, from: now - 86_400, to: now + 1)
+        let timeline = OccupancyDeriver(sensors: own.map(\.settings))
+            .derive(readings, over: Interval(start: now - 1, end: now + 1))
+        if timeline.occupied.contains(where: { $0.start <= now && now < $0.end }) { return true }
+        if timeline.unknown.contains(where: { $0.start <= now && now < $0.end }) { return nil }
+        return false
+    }
+}
