@@ -9,7 +9,7 @@ extension ConfigParser {
                 node, "mqtt",
                 allowed: [
                     "url", "client_id", "protocol", "username", "password", "session_expiry_hours", "status_topic",
-                    "state_prefix",
+                    "state_prefix", "home_assistant_discovery",
                     "ca_file", "cert_file", "key_file",
                 ])
         else { return nil }
@@ -32,6 +32,7 @@ extension ConfigParser {
             (reader.int(mapping, "session_expiry_hours", "mqtt", range: 0...8760) ?? mqtt.sessionExpiry / 3600) * 3600
         mqtt.statusTopic = reader.string(mapping, "status_topic", "mqtt") ?? mqtt.statusTopic
         mqtt.statePrefix = reader.string(mapping, "state_prefix", "mqtt") ?? mqtt.statePrefix
+        mqtt.homeAssistantDiscovery = reader.string(mapping, "home_assistant_discovery", "mqtt")
         mqtt.caFile = reader.string(mapping, "ca_file", "mqtt")
         mqtt.certFile = reader.string(mapping, "cert_file", "mqtt")
         mqtt.keyFile = reader.string(mapping, "key_file", "mqtt")

@@ -35,6 +35,8 @@ public struct DaemonConfiguration: Sendable {
         public var statusTopic: String = "hapesira/status"
         /// Each space's live state is published, retained, at `<statePrefix>/<space>/state`.
         public var statePrefix: String = "hapesira/spaces"
+        /// Publish Home Assistant MQTT discovery configs for the spaces' states under this prefix.
+        public var homeAssistantDiscovery: String?
         public var caFile: String?
         public var certFile: String?
         public var keyFile: String?

@@ -44,17 +44,15 @@ public final class SpaceStatePublisher: Sendable {
         return states
     }
 
-    /// Publishes the states that changed since the last call (all of them the first time); returns them.
+    /// Publishes the states that changed since the last successful publication (all of them the
+    /// first time); returns them. A state whose publication fails is tried again on the next call.
     @discardableResult
     public func publishChanges(at now: Int64) async throws -> [String: SpaceState] {
         let current = try await states(at: now)
-        let changed = published.withLock { published in
-            let changed = current.filter { published[$0.key] != $0.value }
-            published.merge(changed) { _, new in new }
-            return changed
-        }
+        let changed = published.withLock { published in current.filter { published[$0.key] != $0.value } }
         for (space, state) in changed.sorted(by: { $0.key < $1.key }) {
             try publish("\(prefix)/\(space)/state", state.rawValue)
+            published.withLock { $0[space] = state }
         }
         return changed
     }

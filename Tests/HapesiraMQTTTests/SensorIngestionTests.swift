@@ -7,6 +7,7 @@ import HapesiraSensors
 import HapesiraStore
 import Logging
 import Prometheus
+import Synchronization
 import Testing
 
 /// The sensor path end to end: mosquitto → MQTT client → ingestor → SQLite journal.
@@ -188,6 +189,27 @@ struct SpaceStateTests {
         #expect(SpaceState.of(booked: booked, occupied: occupied) == expected)
     }
 
+    @Test("Home Assistant discovery: one retained enum sensor per space, on the state and status topics")
+    func discovery() throws {
+        let configuration = try ConfigLoader.parse(
+            """
+            categories: [workshop]
+            organisations: [{ id: a, name: A }]
+            cities: [{ id: c, venues: [{ id: v, spaces: [{ id: hall, name: Main hall, kind: k, capacity: 5 }] }] }]
+            """, file: "t.yaml")
+        let messages = HomeAssistantDiscovery.messages(
+            for: configuration.catalogue.spaces, statePrefix: "hapesira/spaces", statusTopic: "hapesira/status")
+        #expect(messages.map(\.topic) == ["homeassistant/sensor/hapesira_hall/state/config"])
+        let payload = try #require(messages.first).payload
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any])
+        #expect(object["state_topic"] as? String == "hapesira/spaces/hall/state")
+        #expect(object["availability_topic"] as? String == "hapesira/status")
+        #expect(object["unique_id"] as? String == "hapesira_hall_state")
+        #expect(object["name"] as? String == "Main hall")
+        #expect(object["device_class"] as? String == "enum")
+        #expect(object["options"] as? [String] == ["free", "booked", "in-use", "booked-unused"])
+    }
+
     @Test("states come from the bookings and the journal; only changes are published")
     func publisher() async throws {
         let configuration = try ConfigLoader.parse(
@@ -235,5 +257,32 @@ struct SpaceStateTests {
             topic: "z/hall/motion", receivedAt: start + 150)
         #expect(try await publisher.publishChanges(at: start + 160) == ["hall": .inUse])
         #expect(published.items.last == "hapesira/spaces/hall/state=in-use")
+    }
+
+    @Test("a state whose publication failed (broker not connected yet) is published on the next round")
+    func retriesFailedPublications() async throws {
+        let configuration = try ConfigLoader.parse(
+            """
+            categories: [workshop]
+            organisations: [{ id: a, name: A }]
+            cities: [{ id: c, venues: [{ id: v, spaces: [{ id: room, kind: k, capacity: 5 }] }] }]
+            """, file: "t.yaml")
+        let database = try AppDatabase.inMemory()
+        let store = BookingStore(
+            database: database,
+            engine: BookingEngine(catalogue: configuration.catalogue, expander: LibicalRecurrenceExpander()))
+        let connected = Mutex(false)
+        let published = Recorder<String>()
+        let publisher = SpaceStatePublisher(
+            spaces: ["room"], sensors: [], store: store, journal: SensorJournal(database: database),
+            prefix: "p",
+            publish: { topic, payload in
+                guard connected.withLock({ $0 }) else { throw MQTTError.notRunning }
+                published.append("\(topic)=\(payload)")
+            })
+        await #expect(throws: MQTTError.self) { try await publisher.publishChanges(at: 1_900_000_000) }
+        connected.withLock { $0 = true }
+        #expect(try await publisher.publishChanges(at: 1_900_000_030) == ["room": .free])
+        #expect(published.items == ["p/room/state=free"])
     }
 }

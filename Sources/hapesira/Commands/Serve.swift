@@ -53,6 +53,7 @@ struct Serve: AsyncParsableCommand {
         dependencies.sensors = configuration.sensors
         dependencies.journal = journal
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var discovery: [(topic: String, payload: String)] = []
         if let mqtt = configuration.mqtt {
             let settings: MQTTSettings
             do { settings = try SensorService.settings(mqtt) } catch {
@@ -69,7 +70,17 @@ struct Serve: AsyncParsableCommand {
                 publish: { topic, payload in
                     _ = try client.publish(topic: topic, payload: Array(payload.utf8), retain: true)
                 })
-            services.append(.init(service: SensorService(client: client, states: states, logger: logger)))
+            if let prefix = mqtt.homeAssistantDiscovery {
+                // Queued now, sent once connected (QoS 1, retained): Home Assistant keeps them.
+                for message in HomeAssistantDiscovery.messages(
+                    for: configuration.catalogue.spaces, statePrefix: mqtt.statePrefix, statusTopic: mqtt.statusTopic,
+                    discoveryPrefix: prefix)
+                {
+                    discovery.append(message)
+                }
+            }
+            services.append(
+                .init(service: SensorService(client: client, states: states, discovery: discovery, logger: logger)))
         }
         let notifier = SystemdNotifier()
         let host = configuration.server.host

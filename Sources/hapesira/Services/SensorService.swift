@@ -9,6 +9,8 @@ import ServiceLifecycle
 struct SensorService: Service {
     let client: MQTTClient
     let states: SpaceStatePublisher
+    /// Home Assistant discovery messages, published retained after start.
+    let discovery: [(topic: String, payload: String)]
     let logger: Logger
 
     /// How often the spaces' live states are worked out (changes are published).
@@ -41,11 +43,23 @@ struct SensorService: Service {
                 group.addTask { await publishStates() }
                 for await event in client.events {
                     logger.info("mqtt: \(event)")
+                    if case .connected = event { publishDiscovery() }
                 }
                 group.cancelAll()
             }
         } onGracefulShutdown: {
             Task { await client.stop() }
+        }
+    }
+
+    /// The Home Assistant discovery configs, retained, on every connect (a broker may have lost them).
+    private func publishDiscovery() {
+        for message in discovery {
+            do {
+                _ = try client.publish(topic: message.topic, payload: Array(message.payload.utf8), retain: true)
+            } catch {
+                logger.warning("Home Assistant discovery not published: \(error)")
+            }
         }
     }
 
