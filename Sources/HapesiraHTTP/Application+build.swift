@@ -117,7 +117,8 @@ public func buildApplication(
     let revalidator = parts.revalidator
     return Application(
         router: buildRouter(dependencies, parts: parts),
-        server: .http1(additionalChannelHandlers: [FeedRevalidationHandler(revalidator: revalidator)]),
+        server: .http1(
+            configuration: .init(additionalChannelHandlers: [FeedRevalidationHandler(revalidator: revalidator)])),
         configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "hapesira"),
         onServerRunning: onServerRunning,
         logger: logger)

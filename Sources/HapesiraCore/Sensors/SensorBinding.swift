@@ -8,6 +8,8 @@ public struct SensorBinding: Sendable, Hashable {
     public var decoder: SensorDecoder
     /// Hold time and heartbeat for occupancy derivation.
     public var settings: SensorSettings
+    /// The preset's availability topic for this sensor, parsed once (messages are matched against it).
+    private let availability: TopicPattern?
 
     public init(
         id: String, space: String, kind: SensorKind, topic: TopicPattern, decoder: SensorDecoder,
@@ -19,23 +21,19 @@ public struct SensorBinding: Sendable, Hashable {
         self.topic = topic
         self.decoder = decoder
         self.settings = settings
+        self.availability = decoder.availabilityTopic(forStateTopic: topic.subscriptionFilter)
+            .flatMap { try? TopicPattern($0) }
     }
 
     /// The topic filters to subscribe to: the state topic and, where the preset has one, its availability topic.
     public var subscriptionFilters: [String] {
         let state = topic.subscriptionFilter
-        guard let availability = decoder.availabilityTopic(forStateTopic: state), availability != state else {
-            return [state]
-        }
+        guard let availability = availability?.subscriptionFilter, availability != state else { return [state] }
         return [state, availability]
     }
 
     /// Whether a message on `topic` is this sensor's (state or availability).
     public func accepts(_ topic: String) -> Bool {
-        if self.topic.matches(topic) != nil { return true }
-        guard let availability = decoder.availabilityTopic(forStateTopic: self.topic.subscriptionFilter) else {
-            return false
-        }
-        return (try? TopicPattern(availability))?.matches(topic) != nil
+        self.topic.matches(topic) != nil || availability?.matches(topic) != nil
     }
 }

@@ -221,8 +221,8 @@ struct CalendarIntakeController: Sendable {
         guard request.end > request.start, request.end - request.start <= 366 * 86_400 else {
             throw APIError.invalid("DTEND", "the free/busy period must end after it starts, within 366 days")
         }
-        let busy = try await store.busy(space: space, within: Interval(start: request.start, end: request.end))
-            .map { BusyPeriod(interval: $0.block, tentative: $0.status == .pending) }
+        let busy = try await FeedController.busyPeriods(
+            store, space: space, within: Interval(start: request.start, end: request.end))
         let text = FreeBusyWriter.write(
             method: "REPLY", uid: request.uid ?? "freebusy-\(space.id)-\(request.start)@hapesira", stamp: now(),
             from: request.start, to: request.end, organizer: request.organizer, attendee: room, busy: busy)
@@ -242,20 +242,8 @@ struct CalendarIntakeController: Sendable {
     // MARK: Helpers
 
     private func authenticate(_ request: Request, pathToken: String?) async throws -> Caller {
-        var token = pathToken
-        if token == nil, let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
-            token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        }
-        guard let token else {
-            throw APIError(
-                .unauthorized, "unauthorized", "send Authorization: Bearer <token>, or the token in the path",
-                field: "Authorization")
-        }
-        do {
-            return try await tokens.authenticate(token)
-        } catch {
-            throw APIError(.unauthorized, "unauthorized", "the token is not valid", field: "Authorization")
-        }
+        if let pathToken { return try await BearerAuthMiddleware.caller(token: pathToken, tokens: tokens) }
+        return try await BearerAuthMiddleware.caller(header: request.headers[.authorization], tokens: tokens)
     }
 
     private func body(of request: Request) async throws -> String {

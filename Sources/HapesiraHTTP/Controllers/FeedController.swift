@@ -134,6 +134,17 @@ struct FeedController: Sendable {
         )
     }
 
+    /// The time a space is held within `interval` (its own and its linked spaces' bookings, buffers
+    /// included), as free/busy periods: tentative for pending requests.
+    static func busyPeriods(
+        _ store: BookingStore, space: Space, within interval: Interval
+    ) async throws
+        -> [BusyPeriod]
+    {
+        try await store.busy(space: space, within: interval)
+            .map { BusyPeriod(interval: $0.block, tentative: $0.status == .pending) }
+    }
+
     /// `GET /ical/spaces/{id}/freebusy.ics?from=&to=`: a VFREEBUSY (in UTC) of the time the space
     /// is held, by its own bookings and those of linked spaces, buffers included.
     @Sendable func freeBusy(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -145,8 +156,7 @@ struct FeedController: Sendable {
         let to = try query.get("to").map { try BookingController.time($0, field: "to") } ?? from + 30 * 86_400
         guard to > from else { throw APIError.invalid("to", "to must be after from") }
         guard to - from <= 366 * 86_400 else { throw APIError.invalid("to", "the range may span at most 366 days") }
-        let busy = try await store.busy(space: space, within: Interval(start: from, end: to))
-            .map { BusyPeriod(interval: $0.block, tentative: $0.status == .pending) }
+        let busy = try await Self.busyPeriods(store, space: space, within: Interval(start: from, end: to))
         let text = FreeBusyWriter.write(
             method: nil, uid: "freebusy-\(id)-\(from)-\(to)@hapesira", stamp: now, from: from, to: to,
             organizer: nil, attendee: CalendarAddress(uri: "urn:hapesira:space:\(id)", commonName: space.name),

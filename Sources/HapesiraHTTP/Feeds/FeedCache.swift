@@ -34,11 +34,7 @@ final class FeedCache: Sendable {
 
     /// Stores freshly rendered bytes; keeps the previous `Last-Modified` when the bytes did not change.
     func store(_ bytes: ByteBuffer, for scope: FeedScope, dataVersion: UInt64, day: Int64, now: Int64) -> RenderedFeed {
-        let etag =
-            "\""
-            + SHA256.hash(data: bytes.readableBytesView).prefix(16).map { byte in
-                String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
-            }.joined() + "\""
+        let etag = "\"" + BookingController.hex(SHA256.hash(data: bytes.readableBytesView).prefix(16)) + "\""
         return entries.withLock { entries in
             let previous = entries[scope]?.feed
             let lastModified: Int64 =

@@ -13,7 +13,14 @@ struct BearerAuthMiddleware: RouterMiddleware {
     ) async throws
         -> Response
     {
-        guard let header = request.headers[.authorization] else {
+        var context = context
+        context.caller = try await Self.caller(header: request.headers[.authorization], tokens: tokens)
+        return try await next(request, context)
+    }
+
+    /// The caller an `Authorization: Bearer <token>` header stands for, or 401 naming what is wrong.
+    static func caller(header: String?, tokens: TokenStore) async throws -> Caller {
+        guard let header else {
             throw APIError(.unauthorized, "unauthorized", "send Authorization: Bearer <token>", field: "Authorization")
         }
         guard header.lowercased().hasPrefix("bearer ") else {
@@ -21,14 +28,16 @@ struct BearerAuthMiddleware: RouterMiddleware {
                 .unauthorized, "unauthorized", "the Authorization header must be 'Bearer <token>'",
                 field: "Authorization")
         }
-        var context = context
+        return try await caller(token: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces), tokens: tokens)
+    }
+
+    /// The caller a token stands for, or 401 (a revoked token says so).
+    static func caller(token: String, tokens: TokenStore) async throws -> Caller {
         do {
-            context.caller = try await tokens.authenticate(
-                String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+            return try await tokens.authenticate(token)
         } catch let error as TokenError {
             let message = error == .revoked ? "the token has been revoked" : "the token is not valid"
             throw APIError(.unauthorized, "unauthorized", message, field: "Authorization")
         }
-        return try await next(request, context)
     }
 }
