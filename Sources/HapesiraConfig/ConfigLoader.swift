@@ -101,7 +101,9 @@ struct ConfigParser {
             reader.problem(root, "categories", "list at least one booking category")
         }
         let organisations = organisations(top["organisations"])
-        let (cities, venues, spaces, linkSources) = places(top["cities"])
+        // Spaces with sensors (checked in full later): auto-release needs one.
+        let sensed = Set(top["sensors"]?.sequence?.compactMap { $0.mapping?["space"]?.string } ?? [])
+        let (cities, venues, spaces, linkSources) = places(top["cities"], sensed: sensed)
         let quotas = quotas(top["quotas"], organisations: Set(organisations.map(\.id)), venues: Set(venues.map(\.id)))
         checkLinks(spaces, sources: linkSources)
 
@@ -137,7 +139,8 @@ struct ConfigParser {
     }
 
     /// Also returns, for each space, where its `linked` list is (node and dotted path) for `checkLinks`.
-    private func places(_ node: Node?) -> ([City], [Venue], [Space], [(node: Node?, path: String)]) {
+    private func places(_ node: Node?, sensed: Set<String>) -> ([City], [Venue], [Space], [(node: Node?, path: String)])
+    {
         if node == nil { reader.problem(nil, "cities", "list at least one city") }
         var cities: [City] = []
         var venues: [Venue] = []
@@ -191,7 +194,7 @@ struct ConfigParser {
 
                 for (spaceIndex, spaceNode) in reader.sequence(venue["spaces"], "\(venuePath).spaces").enumerated() {
                     let spacePath = "\(venuePath).spaces[\(spaceIndex)]"
-                    guard let space = space(spaceNode, spacePath, venue: venueID) else { continue }
+                    guard let space = space(spaceNode, spacePath, venue: venueID, sensed: sensed) else { continue }
                     if !seen.spaces.insert(space.id).inserted {
                         reader.problem(spaceNode, "\(spacePath).id", "duplicate space id '\(space.id)'")
                     }
@@ -203,10 +206,11 @@ struct ConfigParser {
         return (cities, venues, spaces, linkSources)
     }
 
-    private func space(_ node: Node, _ path: String, venue: String) -> Space? {
+    private func space(_ node: Node, _ path: String, venue: String, sensed: Set<String>) -> Space? {
         let keys: Set<String> = [
             "id", "name", "kind", "capacity", "features", "setup_minutes", "teardown_minutes", "min_duration_minutes",
             "max_duration_minutes", "horizon_days", "min_notice_minutes", "approval_required", "linked",
+            "auto_release_minutes",
         ]
         guard let mapping = reader.mapping(node, path, allowed: keys), let id = reader.identifier(mapping, "id", path)
         else { return nil }
@@ -223,11 +227,17 @@ struct ConfigParser {
             minDuration: minutes("min_duration_minutes", 15), maxDuration: minutes("max_duration_minutes", 12 * 60),
             horizon: Int64(reader.int(mapping, "horizon_days", path, range: 1...3650) ?? 365) * 86_400,
             minimumNotice: minutes("min_notice_minutes", 0),
-            approvalRequired: reader.bool(mapping, "approval_required", path) ?? false)
+            approvalRequired: reader.bool(mapping, "approval_required", path) ?? false,
+            autoReleaseAfter: reader.int(mapping, "auto_release_minutes", path, range: 1...1440).map { Int64($0) * 60 })
         if rules.minDuration > rules.maxDuration {
             reader.problem(
                 mapping["min_duration_minutes"], "\(path).min_duration_minutes", "is longer than max_duration_minutes")
             rules.minDuration = rules.maxDuration
+        }
+        if rules.autoReleaseAfter != nil && !sensed.contains(id) {
+            reader.problem(
+                mapping["auto_release_minutes"], "\(path).auto_release_minutes",
+                "needs a sensor in this space to tell whether anyone came")
         }
         if rules.maxDuration == 0 {
             reader.problem(mapping["max_duration_minutes"], "\(path).max_duration_minutes", "must be more than 0")

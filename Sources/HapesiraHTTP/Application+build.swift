@@ -79,7 +79,7 @@ func buildRouter(_ dependencies: AppDependencies, parts: ServerParts) -> Router<
 
     let api = router.group("api/v1").add(middleware: BearerAuthMiddleware(tokens: dependencies.tokens))
     let journal = dependencies.journal ?? SensorJournal(database: database)
-    let usage = UsageReader(sensors: dependencies.sensors, journal: journal)
+    let usage = UsageTimelines(sensors: dependencies.sensors, database: database)
     let bookings = BookingController(
         store: dependencies.store, views: views, body: BodyReader(maxBodyBytes: dependencies.maxBodyBytes),
         metrics: dependencies.metrics, usage: usage, now: dependencies.now)

@@ -215,6 +215,39 @@ public final class AppDatabase: Sendable {
                     );
                     """)
         }
+        migrator.registerMigration("v5-derived-usage") { db in
+            try db.execute(
+                sql: """
+                    -- Occurrences auto-released because nobody came (also cancelled: they hold no slot).
+                    ALTER TABLE occurrence ADD COLUMN released INTEGER NOT NULL DEFAULT 0;
+
+                    -- Occupancy derived from the journal as readings arrive. kind: 0 occupied, 1 unknown.
+                    -- Spans of one kind in one space never overlap; adjacent ones are merged.
+                    CREATE TABLE usage_span (
+                        space_id TEXT NOT NULL,
+                        kind INTEGER NOT NULL,
+                        start_at INTEGER NOT NULL,
+                        end_at INTEGER NOT NULL,
+                        PRIMARY KEY (space_id, kind, start_at)
+                    ) WITHOUT ROWID;
+
+                    -- People in the space from start_at until the next step (spaces with counters).
+                    CREATE TABLE usage_count (
+                        space_id TEXT NOT NULL,
+                        start_at INTEGER NOT NULL,
+                        count INTEGER NOT NULL,
+                        PRIMARY KEY (space_id, start_at)
+                    ) WITHOUT ROWID;
+
+                    -- What has been derived per space: [derived_from, derived_until), final before settled_until.
+                    CREATE TABLE usage_mark (
+                        space_id TEXT PRIMARY KEY,
+                        derived_from INTEGER NOT NULL,
+                        derived_until INTEGER NOT NULL,
+                        settled_until INTEGER NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

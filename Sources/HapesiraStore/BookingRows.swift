@@ -46,12 +46,13 @@ enum BookingRows {
         let occurrences = try Row.fetchCursor(
             db,
             sql:
-                "SELECT id, booking_id, start_at, end_at, cancelled FROM occurrence WHERE booking_id IN (\(placeholders)) ORDER BY start_at",
+                "SELECT id, booking_id, start_at, end_at, cancelled, released FROM occurrence WHERE booking_id IN (\(placeholders)) ORDER BY start_at",
             arguments: StatementArguments(bookings.map(\.id)))
         while let row = try occurrences.next() {
             guard let position = index[row[1]] else { continue }
             bookings[position].occurrences.append(
-                Occurrence(id: row[0], interval: Interval(start: row[2], end: row[3]), cancelled: row[4]))
+                Occurrence(
+                    id: row[0], interval: Interval(start: row[2], end: row[3]), cancelled: row[4], released: row[5]))
         }
         return bookings
     }

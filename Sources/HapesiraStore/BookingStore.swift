@@ -296,6 +296,67 @@ public struct BookingStore: Sendable {
         }
     }
 
+    /// Auto-release: gives back the slot of a confirmed occurrence nobody came to. The occurrence is
+    /// kept (marked released, so it holds no slot and shows as released), the booking becomes
+    /// `released` when no other occurrence remains, an audit entry says why, and waiting requests
+    /// are promoted. Returns nil (and changes nothing) when the occurrence no longer holds its slot.
+    @discardableResult
+    public func release(occurrence: Int64, of id: Int64, reason: String, now: Int64) async throws -> Booking? {
+        try await committer.perform { db in
+            guard let booking = try BookingRows.load(db, id: id), booking.status == .confirmed,
+                let target = booking.occurrences.first(where: { $0.id == occurrence }), !target.cancelled
+            else { return nil }
+            try db.execute(
+                sql: "UPDATE occurrence SET cancelled = 1, released = 1, active = 0 WHERE id = ?",
+                arguments: [occurrence])
+            if booking.occurrences.allSatisfy({ $0.cancelled || $0.id == occurrence }) {
+                try BookingRows.setStatus(db, id: id, status: .released, now: now)
+            } else {
+                try db.execute(
+                    sql: "UPDATE booking SET sequence = sequence + 1, updated_at = ? WHERE id = ?",
+                    arguments: [now, id])
+            }
+            try BookingRows.record(
+                db,
+                AuditEntry(
+                    at: now, actorToken: "system", actorOrganisation: "system", action: "released", bookingID: id,
+                    occurrenceID: occurrence, space: booking.draft.space, organisation: booking.draft.organisation,
+                    reason: reason, details: ["start": "\(target.interval.start)", "end": "\(target.interval.end)"]))
+            var freed = booking
+            freed.occurrences = [target]
+            try promoteWaiting(db, freed: freed, now: now)
+            return try BookingRows.load(db, id: id)
+        }
+    }
+
+    /// Confirmed occurrences in `spaces` under way at `now` (started, not ended), oldest first:
+    /// the candidates for auto-release.
+    public func underWay(
+        spaces: [String], at now: Int64
+    ) async throws -> [(booking: Int64, occurrence: Occurrence, space: String)] {
+        guard !spaces.isEmpty else { return [] }
+        // No block is longer than the catalogue's longest: this bounds the index range scanned.
+        let earliest = now - catalogue.longestBlock
+        return try await database.writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT o.booking_id, o.id, o.start_at, o.end_at, o.space_id FROM occurrence o
+                    JOIN booking b ON b.id = o.booking_id
+                    WHERE o.active = 1 AND b.status = 'confirmed' AND o.start_at <= ?1 AND o.end_at > ?1
+                        AND o.block_start >= ?2 AND o.space_id IN (\(Array(repeating: "?", count: spaces.count).joined(separator: ",")))
+                    ORDER BY o.start_at, o.id
+                    """,
+                arguments: StatementArguments([now, earliest]) + StatementArguments(spaces)
+            ).map { row in
+                (
+                    booking: row[0], occurrence: Occurrence(id: row[1], interval: Interval(start: row[2], end: row[3])),
+                    space: row[4]
+                )
+            }
+        }
+    }
+
     /// A manager confirms a pending booking.
     public func approve(_ id: Int64, by caller: Caller, reason: String?, now: Int64) async throws -> Booking {
         try await committer.perform { db in

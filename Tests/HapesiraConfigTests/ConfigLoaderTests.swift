@@ -130,7 +130,9 @@ struct ConfigLoaderTests {
                 == SpaceRules(
                     setupBuffer: 1800, teardownBuffer: 900, minDuration: 1800, maxDuration: 8 * 3600,
                     horizon: 365 * 86_400, minimumNotice: 3600, approvalRequired: true))
-        #expect(catalogue.space("7arte-rehearsal-room")?.rules == SpaceRules(maxDuration: 4 * 3600))
+        #expect(
+            catalogue.space("7arte-rehearsal-room")?.rules
+                == SpaceRules(maxDuration: 4 * 3600, autoReleaseAfter: 20 * 60))
 
         let kino = try #require(catalogue.venue("kino-jusuf-gervalla"))
         #expect(kino.zone.identifier == "Europe/Belgrade")
@@ -339,6 +341,25 @@ struct ConfigLoaderTests {
             yaml: minimal
                 + "\nquotas:\n  - { venues: [cinema], period: week, max_hours: 5 }\n  - { organisations: [anibar] }\n",
             problems: ["quotas[0].venues": 11, "quotas[1].max_hours": 12, "quotas[1].period": 12]),
+        SnippetCase(
+            note: "auto-release out of range, and without a sensor in the space",
+            yaml: """
+                categories: [screening]
+                organisations: [{ id: anibar, name: Anibar }]
+                cities:
+                  - id: peja
+                    venues:
+                      - id: kino
+                        spaces:
+                          - { id: hall, kind: hall, capacity: 10, auto_release_minutes: 0 }
+                          - { id: room, kind: room, capacity: 10, auto_release_minutes: 15 }
+                sensors:
+                  - { id: pir, space: hall, kind: motion, topic: "z/pir", decoder: zigbee2mqtt }
+                """,
+            problems: [
+                "cities[0].venues[0].spaces[0].auto_release_minutes": 8,
+                "cities[0].venues[0].spaces[1].auto_release_minutes": 9,
+            ]),
         SnippetCase(
             note: "opening hours given twice for a day and a reversed weekday range",
             yaml: """

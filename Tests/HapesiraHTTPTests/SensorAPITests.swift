@@ -1,4 +1,5 @@
 import Foundation
+import HapesiraConfig
 import HapesiraCore
 import HapesiraHTTP
 import HapesiraStore
@@ -94,10 +95,66 @@ struct UsageAPITests {
                 #expect((after["occurrences"] as? [[String: Any]])?.first?["outcome"] as? String == outcome)
             }
 
+            // So does every booking of a list.
+            let list = try json(
+                try await client.get("/api/v1/bookings?space=kino-main-hall&status=confirmed", server, as: "viewer"))
+            let listed = try #require(list["items"] as? [[String: Any]]).filter { ids.contains($0["id"] as? Int ?? 0) }
+            #expect(
+                listed.compactMap { ($0["occurrences"] as? [[String: Any]])?.first?["outcome"] as? String }
+                    == ["attended", "no-show"])
+
+            // Once derived and stored (as `serve` does every 30 s), the same usage is read from the stored spans.
+            let usage = UsageTimelines(sensors: demoConfiguration.sensors, database: server.store.database)
+            #expect(try await usage.refresh(now: Self.feb10(12, day: 12)).contains("kino-main-hall"))
+            let stored = try await UsageStore(database: server.store.database).stored(
+                space: "kino-main-hall", over: Interval(start: Self.feb10(0), end: Self.feb10(0, day: 12)))
+            #expect(stored.occupied.count == 2)
+            let again = try json(
+                try await client.get(
+                    "/api/v1/usage?space=kino-main-hall&from=2027-02-10T00:00:00Z&to=2027-02-12T00:00:00Z", server,
+                    as: "viewer"))
+            #expect(again["occupied"] as? [[String: String]] == occupied)
+            #expect(again["unknown"] as? [[String: String]] == unknown)
+
             let missing = try await client.get(
                 "/api/v1/usage?from=2027-02-10T00:00:00Z&to=2027-02-11T00:00:00Z", server, as: "viewer")
             #expect(missing.status == .unprocessableContent)
             #expect(try json(missing)["field"] as? String == "space")
+        }
+    }
+
+    @Test("a released booking shows as released, is cancelled in the feeds, and its slot can be booked again")
+    func released() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let booked = try await client.book(
+                server, as: "manager",
+                body: bookingBody(
+                    space: "kino-main-hall", category: "screening", start: "2027-02-10T18:00:00+01:00",
+                    end: "2027-02-10T20:00:00+01:00"))
+            let id = Int64(try #require(booked["id"] as? Int))
+            let occurrence = try #require((booked["occurrences"] as? [[String: Any]])?.first?["id"] as? Int)
+            let released = try await server.store.release(
+                occurrence: Int64(occurrence), of: id, reason: "auto-release", now: Self.feb10(17, 20))
+            #expect(released?.status == .released)
+
+            server.clock.set(Self.feb10(17, 20))
+            let shown = try json(try await client.get("/api/v1/bookings/\(id)", server, as: "viewer"))
+            #expect(shown["status"] as? String == "released")
+            let first = try #require((shown["occurrences"] as? [[String: Any]])?.first)
+            #expect(first["status"] as? String == "released")
+            #expect(first["outcome"] as? String == "released")
+
+            let feed = String(buffer: try await client.get("/ical/spaces/kino-main-hall.ics", server, as: nil).body)
+            let event = try #require(feed.components(separatedBy: "BEGIN:VEVENT").first { $0.contains("UID:\(id)-") })
+            #expect(event.contains("STATUS:CANCELLED"))
+
+            let again = try await client.post(
+                "/api/v1/bookings", server, as: "manager",
+                body: bookingBody(
+                    space: "kino-main-hall", category: "screening", start: "2027-02-10T19:30:00+01:00",
+                    end: "2027-02-10T20:00:00+01:00"))
+            #expect(again.status == .created, "\(String(buffer: again.body))")
         }
     }
 }

@@ -38,7 +38,9 @@ struct StoreTests {
     @Test("migrations are named and applied once")
     func migrations() throws {
         let database = try AppDatabase.inMemory()
-        let all = ["v1-bookings-tokens-audit", "v2-feeds", "v3-ical-intake", "v4-sensor-journal"]
+        let all = [
+            "v1-bookings-tokens-audit", "v2-feeds", "v3-ical-intake", "v4-sensor-journal", "v5-derived-usage",
+        ]
         #expect(try database.appliedMigrations() == all)
         try database.migrate()
         #expect(try database.appliedMigrations() == all)

@@ -7,6 +7,9 @@ public enum BookingStatus: String, Sendable, Codable, CaseIterable {
     case cancelled
     /// Asked to wait for a taken slot; promoted when the slot frees up. Blocks nothing.
     case waiting
+    /// Every remaining occurrence was released: nobody came (sensors saw no one) within the
+    /// space's auto-release time after its start. Kept as data; blocks nothing.
+    case released
 
     /// Whether occurrences of a booking in this status keep others out of the slot.
     public func blocks(pendingBlocks: Bool) -> Bool {
@@ -74,12 +77,16 @@ public struct BookingDraft: Sendable, Hashable {
 public struct Occurrence: Sendable, Hashable {
     public var id: Int64
     public var interval: Interval
+    /// No longer holds its slot: cancelled, or released.
     public var cancelled: Bool
+    /// Released by auto-release (sensors saw no one); a released occurrence is also `cancelled`.
+    public var released: Bool
 
-    public init(id: Int64, interval: Interval, cancelled: Bool = false) {
+    public init(id: Int64, interval: Interval, cancelled: Bool = false, released: Bool = false) {
         self.id = id
         self.interval = interval
-        self.cancelled = cancelled
+        self.cancelled = cancelled || released
+        self.released = released
     }
 }
 

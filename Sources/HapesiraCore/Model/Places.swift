@@ -81,11 +81,14 @@ public struct SpaceRules: Sendable, Hashable {
     /// How long before its start a booking must be made.
     public var minimumNotice: Int64
     public var approvalRequired: Bool
+    /// Auto-release: a confirmed occurrence in which the sensors saw no one this long after its
+    /// start is released (its slot becomes free); nil turns it off.
+    public var autoReleaseAfter: Int64?
 
     public init(
         setupBuffer: Int64 = 0, teardownBuffer: Int64 = 0, minDuration: Int64 = 15 * 60,
         maxDuration: Int64 = 12 * 3600, horizon: Int64 = 365 * 86_400, minimumNotice: Int64 = 0,
-        approvalRequired: Bool = false
+        approvalRequired: Bool = false, autoReleaseAfter: Int64? = nil
     ) {
         self.setupBuffer = setupBuffer
         self.teardownBuffer = teardownBuffer
@@ -94,6 +97,7 @@ public struct SpaceRules: Sendable, Hashable {
         self.horizon = horizon
         self.minimumNotice = minimumNotice
         self.approvalRequired = approvalRequired
+        self.autoReleaseAfter = autoReleaseAfter
     }
 }
 

@@ -1,9 +1,12 @@
-/// A booking occurrence's outcome as the sensors saw it (`released` is a manager's action, not derived).
+/// A booking occurrence's outcome as the sensors saw it.
 public enum AttendanceOutcome: String, Sendable, Hashable, CaseIterable {
     case attended
     case noShow = "no-show"
     case endedEarly = "ended-early"
     case unknown
+    /// Auto-released because nobody came (see ``AutoRelease``); stored with the occurrence, never
+    /// derived by ``OccupancyTimeline/attendance(for:rules:)``.
+    case released
 }
 
 /// When an occurrence counts as covered, and when an end is "early".

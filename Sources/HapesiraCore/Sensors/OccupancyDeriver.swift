@@ -120,6 +120,26 @@ public struct OccupancyDeriver: Sendable, Hashable {
         return OccupancyTimeline(range: range, occupied: inRange, unknown: unknown, counts: counts)
     }
 
+    /// The instant before which the timeline derived from `readings` up to `end` is final: readings
+    /// still to come (standing for `end` or later) cannot change it. Two rules reach back: a detection
+    /// (motion) or change (door) closes a gap shorter than the hold before it, so the last hold before
+    /// `end` is open; and a motion sensor whose last report is a detection keeps the room occupied until
+    /// it reports clear, so everything from that detection on is open.
+    public func settled(_ readings: [SensorReading], until end: Int64) -> Int64 {
+        var settled = end - (sensors.filter { $0.kind == .motion || $0.kind == .door }.map(\.hold).max() ?? 0)
+        for sensor in sensors where sensor.kind == .motion {
+            var last: SensorReading?
+            for reading in readings
+            where reading.observation.sensor == sensor.id && !reading.retained && reading.observation.value != nil
+                && reading.time < end && reading.time >= (last?.time ?? .min)
+            {
+                last = reading
+            }
+            if let last, case .motion(detected: true)? = last.observation.value { settled = min(settled, last.time) }
+        }
+        return settled
+    }
+
     static func coverage(_ readings: [SensorReading], heartbeat: Int64?, until end: Int64) -> [Interval] {
         var spans: [Interval] = []
         var since: Int64?

@@ -13,7 +13,7 @@ struct BookingController: Sendable {
     let body: BodyReader
     let metrics: PrometheusCollectorRegistry
     /// Attendance outcomes from the sensors, for `GET /bookings/{id}`.
-    let usage: UsageReader
+    let usage: UsageTimelines
     let now: @Sendable () -> Int64
 
     var catalogue: Catalogue { views.catalogue }
@@ -101,14 +101,15 @@ struct BookingController: Sendable {
         filter.limit = try Self.integer(query.get("limit"), field: "limit", range: 1...1000) ?? 200
         filter.offset = try Self.integer(query.get("offset"), field: "offset", range: 0...Int(Int32.max)) ?? 0
         let bookings = try await store.bookings(filter)
-        return JSONResponse.items(bookings.map { views.booking($0, for: caller) })
+        let outcomes = try await usage.outcomes(of: bookings, now: now())
+        return JSONResponse.items(bookings.map { views.booking($0, for: caller, outcomes: outcomes) })
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let id = try Self.id(context)
         guard let booking = try await store.booking(id) else { throw APIError.notFound("booking", "\(id)") }
-        let outcomes = try await usage.outcomes(of: booking, now: now())
+        let outcomes = try await usage.outcomes(of: [booking], now: now())
         return JSONResponse.make(views.booking(booking, for: caller, outcomes: outcomes))
     }
 

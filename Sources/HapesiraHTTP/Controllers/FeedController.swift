@@ -116,7 +116,7 @@ struct FeedController: Sendable {
         let bookings = try await store.bookings(
             BookingFilter(
                 spaces: scope.spaces(in: catalogue), organisation: scope.organisation,
-                statuses: [.confirmed, .pending, .cancelled, .declined], range: window, limit: Int.max))
+                statuses: [.confirmed, .pending, .cancelled, .declined, .released], range: window, limit: Int.max))
         let loaded = clock.now
         let events = bookings.compactMap { presenter.event(for: $0, showPrivateDetails: scope.showsPrivateDetails) }
         let calendar = FeedCalendar(

@@ -2,39 +2,39 @@ import HapesiraCore
 import HapesiraStore
 import Hummingbird
 
-/// Derives a space's occupancy from the sensor journal, on request.
-struct UsageReader: Sendable {
-    let sensors: [SensorBinding]
-    let journal: SensorJournal
-
-    /// Readings this long before a range set each sensor's state at its start.
-    static let lookBack: Int64 = 86_400
-
-    /// The space's sensors and its timeline over `range`.
-    func timeline(space: String, over range: Interval) async throws -> ([SensorBinding], OccupancyTimeline) {
-        let own = sensors.filter { $0.space == space }
-        let readings = try await journal.readings(space: space, from: range.start - Self.lookBack, to: range.end)
-        return (own, OccupancyDeriver(sensors: own.map(\.settings)).derive(readings, over: range))
-    }
-
-    /// The outcome of each of the booking's occurrences that has begun (none without sensors).
-    func outcomes(of booking: Booking, now: Int64) async throws -> [Int64: AttendanceOutcome] {
-        let begun = booking.occurrences.filter { !$0.cancelled && $0.interval.start <= now }
-        guard sensors.contains(where: { $0.space == booking.draft.space }), let first = begun.first,
-            let last = begun.last
-        else { return [:] }
-        let (_, timeline) = try await timeline(
-            space: booking.draft.space, over: Interval(start: first.interval.start, end: last.interval.end))
-        return Dictionary(
-            uniqueKeysWithValues: begun.map { ($0.id, timeline.attendance(for: $0.interval).outcome) })
+extension UsageTimelines {
+    /// The outcome of every occurrence of `bookings` that has begun by `now`, by occurrence id:
+    /// `released` as stored, otherwise derived from the sensors (one timeline per space). Occurrences
+    /// in spaces without sensors, cancelled ones and future ones have none.
+    func outcomes(of bookings: [Booking], now: Int64) async throws -> [Int64: AttendanceOutcome] {
+        var outcomes: [Int64: AttendanceOutcome] = [:]
+        var begun: [String: [Occurrence]] = [:]
+        for booking in bookings where !sensors(of: booking.draft.space).isEmpty {
+            for occurrence in booking.occurrences where occurrence.interval.start <= now {
+                if occurrence.released {
+                    outcomes[occurrence.id] = .released
+                } else if !occurrence.cancelled {
+                    begun[booking.draft.space, default: []].append(occurrence)
+                }
+            }
+        }
+        for (space, occurrences) in begun {
+            let span = Interval(
+                start: occurrences.map(\.interval.start).min()!, end: occurrences.map(\.interval.end).max()!)
+            let timeline = try await timeline(space: space, over: span)
+            for occurrence in occurrences {
+                outcomes[occurrence.id] = timeline.attendance(for: occurrence.interval).outcome
+            }
+        }
+        return outcomes
     }
 }
 
 /// Real use of a space from its sensors: occupied and unknown time, people counts, and each
-/// booked occurrence's attendance outcome (derived on request from the journal).
+/// booked occurrence's attendance outcome.
 struct UsageController: Sendable {
     let store: BookingStore
-    let usage: UsageReader
+    let usage: UsageTimelines
     let views: Views
     let bookings: BookingController
 
@@ -49,14 +49,16 @@ struct UsageController: Sendable {
             guard let range = try bookings.range(query, required: true, maxSpan: 31 * 86_400) else {
                 throw APIError.invalid("from", "give from and to")
             }
-            let (own, timeline) = try await usage.timeline(space: id, over: range)
+            let own = usage.sensors(of: id)
+            let timeline = try await usage.timeline(space: id, over: range)
             let booked = try await store.bookings(
-                BookingFilter(spaces: [id], statuses: [.confirmed, .pending], range: range, limit: 10_000))
+                BookingFilter(spaces: [id], statuses: [.confirmed, .pending, .released], range: range, limit: 10_000))
             var occurrences: [JSONValue] = []
             for booking in booked {
-                for occurrence in booking.occurrences where !occurrence.cancelled && occurrence.interval.overlaps(range)
-                {
-                    let attendance = timeline.attendance(for: occurrence.interval)
+                for occurrence in booking.occurrences
+                where (occurrence.released || !occurrence.cancelled) && occurrence.interval.overlaps(range) {
+                    var attendance = timeline.attendance(for: occurrence.interval)
+                    if occurrence.released { attendance.outcome = .released }
                     occurrences.append(
                         .object([
                             "booking": .int(booking.id), "occurrence": .int(occurrence.id),

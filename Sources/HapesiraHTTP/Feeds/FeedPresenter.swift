@@ -35,7 +35,7 @@ struct FeedPresenter: Sendable {
         case .waiting: return nil
         case .confirmed: status = .confirmed
         case .pending: status = .tentative
-        case .cancelled, .declined: status = .cancelled
+        case .cancelled, .declined, .released: status = .cancelled
         }
         let draft = booking.draft
         let isSeries = draft.recurrence != nil

@@ -93,7 +93,8 @@ struct Views: Sendable {
                     var members: [String: JSONValue] = [
                         "id": .int(occurrence.id), "start": time(occurrence.interval.start, zone),
                         "end": time(occurrence.interval.end, zone),
-                        "status": .string(occurrence.cancelled ? "cancelled" : "scheduled"),
+                        "status": .string(
+                            occurrence.released ? "released" : occurrence.cancelled ? "cancelled" : "scheduled"),
                     ]
                     if let outcomes { members["outcome"] = .optional(outcomes[occurrence.id]?.rawValue) }
                     return .object(members)

@@ -79,8 +79,13 @@ struct Serve: AsyncParsableCommand {
                     discovery.append(message)
                 }
             }
+            let usage = UsageTimelines(sensors: configuration.sensors, database: store.database)
+            let releaser = AutoReleaser(spaces: configuration.catalogue.spaces, store: store, usage: usage)
             services.append(
-                .init(service: SensorService(client: client, states: states, discovery: discovery, logger: logger)))
+                .init(
+                    service: SensorService(
+                        client: client, usage: usage, releaser: releaser, states: states, discovery: discovery,
+                        logger: logger)))
         }
         let notifier = SystemdNotifier()
         let host = configuration.server.host

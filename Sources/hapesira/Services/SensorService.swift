@@ -1,20 +1,26 @@
 import Foundation
 import HapesiraConfig
+import HapesiraCore
 import HapesiraMQTT
 import HapesiraSensors
+import HapesiraStore
 import Logging
 import ServiceLifecycle
 
-/// Runs the MQTT client that feeds the sensor journal, from start-up until graceful shutdown.
+/// Runs the MQTT client that feeds the sensor journal, from start-up until graceful shutdown, and
+/// every 30 s derives the journal's new readings into stored usage, auto-releases occurrences
+/// nobody came to, and publishes the spaces' live states.
 struct SensorService: Service {
     let client: MQTTClient
+    let usage: UsageTimelines
+    let releaser: AutoReleaser
     let states: SpaceStatePublisher
     /// Home Assistant discovery messages, published retained after start.
     let discovery: [(topic: String, payload: String)]
     let logger: Logger
 
-    /// How often the spaces' live states are worked out (changes are published).
-    static let stateInterval: Duration = .seconds(30)
+    /// How often usage is derived, auto-release checked and live states worked out.
+    static let roundInterval: Duration = .seconds(30)
 
     /// The MQTT settings of the configuration (`url` may be overridden by `serve --mqtt`).
     static func settings(_ mqtt: DaemonConfiguration.MQTT) throws -> MQTTSettings {
@@ -40,7 +46,7 @@ struct SensorService: Service {
         // say goodbye to the broker.
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                group.addTask { await publishStates() }
+                group.addTask { await rounds() }
                 for await event in client.events {
                     logger.info("mqtt: \(event)")
                     if case .connected = event { publishDiscovery() }
@@ -63,14 +69,21 @@ struct SensorService: Service {
         }
     }
 
-    private func publishStates() async {
+    private func rounds() async {
         while !Task.isCancelled {
+            let now = Int64(Date().timeIntervalSince1970)
+            do { try await usage.refresh(now: now) } catch { logger.warning("usage not derived: \(error)") }
             do {
-                try await states.publishChanges(at: Int64(Date().timeIntervalSince1970))
+                for booking in try await releaser.releaseDue(at: now) {
+                    logger.info("auto-released an occurrence nobody came to", metadata: ["booking.id": "\(booking.id)"])
+                }
             } catch {
+                logger.warning("auto-release failed: \(error)")
+            }
+            do { try await states.publishChanges(at: now) } catch {
                 logger.warning("live space states not published: \(error)")
             }
-            try? await Task.sleep(for: Self.stateInterval)
+            try? await Task.sleep(for: Self.roundInterval)
         }
     }
 }
