@@ -7,7 +7,10 @@ struct Hapesira: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hapesira",
         abstract: "Shared cultural spaces: bookings with conflict resolution, calendars, sensors and reports.",
-        subcommands: [Serve.self, CheckConfig.self, TokenCommand.self, Migrate.self, Backup.self, Simulate.self])
+        subcommands: [
+            Serve.self, CheckConfig.self, TokenCommand.self, Migrate.self, Backup.self, Simulate.self,
+            UsageCommand.self,
+        ])
 }
 
 /// `--config FILE`, shared by every subcommand.

@@ -175,4 +175,38 @@ struct UsageStoreTests {
         #expect(try await usage.timeline(space: "hall", over: range).unknown == [range])
         #expect(try await usage.timeline(space: "elsewhere", over: range).unknown == [range])
     }
+
+    @Test("rebuild derives the stored past again, with the sensors' new settings")
+    func rebuild() async throws {
+        let database = try AppDatabase.inMemory()
+        let journal = SensorJournal(database: database)
+        // Given detections at 0 and 200 s derived with a 90 s hold: two spans
+        try journal.record(
+            SensorObservation(sensor: "hall-motion", online: true), verdict: .status, space: "hall", topic: "z",
+            receivedAt: start - 60)
+        for offset: Int64 in [0, 200] {
+            try journal.record(
+                SensorObservation(sensor: "hall-motion", value: .motion(detected: true)), verdict: .event,
+                space: "hall", topic: "z", receivedAt: start + offset)
+        }
+        let range = Interval(start: start, end: start + 3600)
+        try await UsageTimelines(sensors: hallSensors, database: database).refresh(now: start + 7200)
+        #expect(
+            try await UsageStore(database: database).stored(space: "hall", over: range).occupied == [
+                Interval(start: start, end: start + 90), Interval(start: start + 200, end: start + 290),
+            ])
+
+        // When the motion sensor's hold becomes 300 s and usage is rebuilt
+        var longer = hallSensors
+        longer[1].settings.hold = 300
+        let rebuilt = try await UsageTimelines(sensors: longer, database: database)
+            .rebuild(since: start - 3600, now: start + 7300)
+
+        // Then the stored spans follow the new hold: one span, 0…500
+        #expect(rebuilt == ["hall"])
+        #expect(
+            try await UsageStore(database: database).stored(space: "hall", over: range).occupied == [
+                Interval(start: start, end: start + 500)
+            ])
+    }
 }

@@ -113,20 +113,7 @@ public struct UsageStore: Sendable {
     func replace(space: String, with timeline: OccupancyTimeline, settled: Int64) async throws {
         let from = timeline.range.start
         try await database.writer.write { db in
-            for kind in [Kind.occupied, .unknown] {
-                // The one span that may start before `from` and reach past it is cut there.
-                try db.execute(
-                    sql: """
-                        UPDATE usage_span SET end_at = min(end_at, ?3)
-                        WHERE space_id = ?1 AND kind = ?2 AND start_at =
-                            (SELECT max(start_at) FROM usage_span WHERE space_id = ?1 AND kind = ?2 AND start_at < ?3)
-                        """, arguments: [space, kind.rawValue, from])
-                try db.execute(
-                    sql: "DELETE FROM usage_span WHERE space_id = ? AND kind = ? AND start_at >= ?",
-                    arguments: [space, kind.rawValue, from])
-            }
-            try db.execute(
-                sql: "DELETE FROM usage_count WHERE space_id = ? AND start_at >= ?", arguments: [space, from])
+            try Self.cut(db, space: space, at: from)
             for (kind, spans) in [(Kind.occupied, timeline.occupied), (.unknown, timeline.unknown)] {
                 for span in spans {
                     if span.start == from {
@@ -159,6 +146,36 @@ public struct UsageStore: Sendable {
                         SET derived_from = min(derived_from, ?2), derived_until = ?3, settled_until = ?4
                     """, arguments: [space, from, timeline.range.end, max(from, settled)])
         }
+    }
+
+    /// Forgets what is derived for `space` from `from` on, so that the next refresh derives it again.
+    func reset(space: String, from: Int64) async throws {
+        try await database.writer.write { db in
+            try Self.cut(db, space: space, at: from)
+            try db.execute(
+                sql: """
+                    INSERT INTO usage_mark (space_id, derived_from, derived_until, settled_until) VALUES (?1, ?2, ?2, ?2)
+                    ON CONFLICT (space_id) DO UPDATE SET derived_from = min(derived_from, ?2),
+                        derived_until = min(derived_until, ?2), settled_until = min(settled_until, ?2)
+                    """, arguments: [space, from])
+        }
+    }
+
+    /// Removes everything stored for `space` from `time` on; the one span of each kind that starts
+    /// before `time` and reaches past it is cut there.
+    private static func cut(_ db: Database, space: String, at time: Int64) throws {
+        for kind in [Kind.occupied, .unknown] {
+            try db.execute(
+                sql: """
+                    UPDATE usage_span SET end_at = min(end_at, ?3)
+                    WHERE space_id = ?1 AND kind = ?2 AND start_at =
+                        (SELECT max(start_at) FROM usage_span WHERE space_id = ?1 AND kind = ?2 AND start_at < ?3)
+                    """, arguments: [space, kind.rawValue, time])
+            try db.execute(
+                sql: "DELETE FROM usage_span WHERE space_id = ? AND kind = ? AND start_at >= ?",
+                arguments: [space, kind.rawValue, time])
+        }
+        try db.execute(sql: "DELETE FROM usage_count WHERE space_id = ? AND start_at >= ?", arguments: [space, time])
     }
 
     /// The readings journaled after reading `id` and received before `before`: the earliest time

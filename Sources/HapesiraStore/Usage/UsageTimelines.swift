@@ -85,6 +85,14 @@ public struct UsageTimelines: Sendable {
         return derived
     }
 
+    /// Derives every space's usage again from `since` (after its sensors' settings changed, say):
+    /// forgets what is stored from then on and refreshes. Returns the spaces derived.
+    @discardableResult
+    public func rebuild(since: Int64, now: Int64) async throws -> [String] {
+        for space in Set(sensors.map(\.space)).sorted() { try await store.reset(space: space, from: since) }
+        return try await refresh(now: now)
+    }
+
     /// The readings that make up a space's timeline over `range`: those since `lookBack` before it.
     private func readings(space: String, over range: Interval) async throws -> [SensorReading] {
         try await journal.readings(space: space, from: range.start - Self.lookBack, to: range.end)

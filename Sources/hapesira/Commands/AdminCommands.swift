@@ -126,3 +126,29 @@ struct TokenCommand: ParsableCommand {
         }
     }
 }
+
+struct UsageCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "usage", abstract: "Maintain the occupancy derived from the sensor journal.",
+        subcommands: [Rebuild.self])
+
+    struct Rebuild: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Derive every space's usage again from a date (after changing sensor settings, say).")
+
+        @OptionGroup var store: StoreOptions
+        @Option(help: "Derive again from this instant (RFC 3339, e.g. 2026-01-01T00:00:00+01:00).")
+        var since: String
+
+        func run() async throws {
+            let (configuration, store) = try store.open()
+            let since: Int64
+            do { since = try TimeInput.parse(self.since) } catch {
+                throw ValidationError("--since: \(error)")
+            }
+            let usage = UsageTimelines(sensors: configuration.sensors, database: store.database)
+            let spaces = try await usage.rebuild(since: since, now: Int64(Date().timeIntervalSince1970))
+            print("derived again: \(spaces.isEmpty ? "no space with sensors" : spaces.joined(separator: ", "))")
+        }
+    }
+}
