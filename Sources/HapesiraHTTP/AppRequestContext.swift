@@ -1,11 +1,14 @@
 import HapesiraCore
+import HapesiraStore
 import Hummingbird
 
 /// The request context: Hummingbird's core storage plus the authenticated caller.
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// Set by ``BearerAuthMiddleware``.
+    /// Set by ``BearerAuthMiddleware``, or by ``WebSessionMiddleware`` for a signed-in browser.
     public var caller: Caller?
+    /// The browser's session, for web pages (its CSRF secret guards their forms).
+    public var session: WebSession?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -104,6 +104,16 @@ func buildRouter(_ dependencies: AppDependencies, parts: ServerParts) -> Router<
         store: dependencies.store, tokens: dependencies.tokens, presenter: presenter,
         maxBodyBytes: dependencies.maxBodyBytes, now: dependencies.now
     ).addRoutes(to: router)
+
+    // The web pages (server-rendered; `serve` refuses to start without their templates).
+    if case .success(let renderer) = WebRenderer.bundled {
+        let pages = WebPages(renderer: renderer, catalogue: dependencies.catalogue)
+        let web = router.group().add(
+            middleware: WebSessionMiddleware(
+                sessions: SessionStore(database: database), tokens: dependencies.tokens, now: dependencies.now))
+        SignInController(pages: pages, sessions: SessionStore(database: database), now: dependencies.now)
+            .addRoutes(to: web)
+    }
     return router
 }
 

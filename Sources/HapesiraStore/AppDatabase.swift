@@ -248,6 +248,21 @@ public final class AppDatabase: Sendable {
                     );
                     """)
         }
+        migrator.registerMigration("v6-web-sessions") { db in
+            try db.execute(
+                sql: """
+                    -- Signed-in browsers: a random secret in an HTTP-only cookie (stored as its hash), the
+                    -- token it was opened with (revoking the token ends the session) and the forms' CSRF secret.
+                    CREATE TABLE web_session (
+                        id_hash BLOB PRIMARY KEY,
+                        token_id TEXT NOT NULL REFERENCES token(id),
+                        csrf TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX web_session_by_expiry ON web_session(expires_at);
+                    """)
+        }
         return migrator
     }
 }

@@ -96,7 +96,7 @@ public struct TokenStore: Sendable {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    private static func info(_ row: Row) -> TokenInfo {
+    static func info(_ row: Row) -> TokenInfo {
         let venuesText: String = row["venues"]
         let venues = (try? JSONSerialization.jsonObject(with: Data(venuesText.utf8))) as? [String] ?? []
         let role: Role =

@@ -24,6 +24,7 @@ struct Serve: AsyncParsableCommand {
     var mqtt: String?
 
     func run() async throws {
+        if case .failure(let error) = WebRenderer.bundled { throw ValidationError(error.description) }
         let (loaded, store) = try self.store.open()
         var configuration = loaded
         if let listen {
