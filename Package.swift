@@ -82,7 +82,7 @@ let package = Package(
         .target(
             name: "HapesiraSensors",
             dependencies: [
-                "HapesiraCore", "HapesiraStore", "HapesiraMQTT",
+                "HapesiraCore", "HapesiraStore", "HapesiraMQTT", "HapesiraConfig",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

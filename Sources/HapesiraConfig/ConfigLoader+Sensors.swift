@@ -36,6 +36,16 @@ extension ConfigParser {
         mqtt.caFile = reader.string(mapping, "ca_file", "mqtt")
         mqtt.certFile = reader.string(mapping, "cert_file", "mqtt")
         mqtt.keyFile = reader.string(mapping, "key_file", "mqtt")
+        // The scheme alone decides on TLS: certificate files with mqtt:// are a mistake, not a switch.
+        if url.hasPrefix("mqtt://"),
+            let key = ["ca_file", "cert_file", "key_file"].first(where: { mapping[$0] != nil })
+        {
+            reader.problem(mapping[key], "mqtt.\(key)", "is for TLS, but the url is mqtt://: use mqtts://")
+        }
+        if (mqtt.certFile == nil) != (mqtt.keyFile == nil) {
+            let key = mqtt.certFile == nil ? "key_file" : "cert_file"
+            reader.problem(mapping[key], "mqtt.\(key)", "cert_file and key_file go together")
+        }
         return mqtt
     }
 

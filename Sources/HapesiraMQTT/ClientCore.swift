@@ -180,6 +180,9 @@ final class ClientCore: Sendable {
             var mid: Int32 = 0
             let code = mosquitto_publish(
                 handle.pointer, &mid, topic, Int32(payload.count), payload, Int32(qos), retain)
+            // Disconnected, libmosquitto 2.0.11 still queues a QoS ≥ 1 message (sent after the reconnect) but
+            // answers NO_CONN: that message is not lost, so it is no error. A QoS 0 message is dropped.
+            if code == MOSQ_ERR_NO_CONN.rawValue && qos > 0 { return Int(mid) }
             try Mosquitto.check(code, "mosquitto_publish to '\(topic)'")
             return Int(mid)
         }
@@ -208,8 +211,26 @@ final class ClientCore: Sendable {
             throw .invalidSettings("the minimum reconnect delay must be at least 1 s")
         }
         if settings.statusTopic.isEmpty { throw .invalidSettings("the status topic is empty") }
+        if settings.password != nil && settings.username == nil {
+            throw .invalidSettings("a password is set but no user name (the password would not be sent)")
+        }
+        if let tls = settings.tls { try validate(tls) }
         for subscription in subscriptions where !(0...2).contains(subscription.qos) {
             throw .invalidSettings("subscription '\(subscription.filter)' has QoS \(subscription.qos), not 0–2")
+        }
+    }
+
+    /// libmosquitto rejects these with a bare "Invalid arguments provided": name the setting instead.
+    private func validate(_ tls: MQTTSettings.TLS) throws(MQTTError) {
+        if tls.caFile == nil && tls.caPath == nil {
+            throw .invalidSettings("TLS needs trusted CA certificates: a CA file or a CA directory")
+        }
+        if (tls.certFile == nil) != (tls.keyFile == nil) {
+            throw .invalidSettings("a TLS client certificate needs its key file, and a key file its certificate")
+        }
+        let files = [("CA file", tls.caFile), ("client certificate", tls.certFile), ("client key", tls.keyFile)]
+        for case (let what, let path?) in files where !FileManager.default.isReadableFile(atPath: path) {
+            throw .invalidSettings("the TLS \(what) '\(path)' is not readable")
         }
     }
 

@@ -51,7 +51,7 @@ public final class MQTTClient: Sendable {
     }
 
     /// Queues a message for the broker; returns its packet id. QoS ≥ 1 messages queued while disconnected are
-    /// sent after the reconnect.
+    /// sent after the reconnect (no error); a QoS 0 message while disconnected is dropped and throws.
     @discardableResult
     public func publish(topic: String, payload: [UInt8], qos: Int = 1, retain: Bool = false) throws(MQTTError) -> Int {
         try core.publish(topic: topic, payload: payload, qos: qos, retain: retain)

@@ -82,6 +82,44 @@ struct ConfigLoaderTests {
         }
     }
 
+    @Test("mqtt TLS files: only with an mqtts:// url, and a client certificate with its key")
+    func mqttTLSFiles() throws {
+        let base = """
+            categories: [x]
+            organisations: [{ id: a, name: A }]
+            cities: [{ id: c, venues: [{ id: v, spaces: [{ id: s, kind: k, capacity: 1 }] }] }]
+
+            """
+        let good = try ConfigLoader.parse(
+            base + """
+                mqtt:
+                  url: "mqtts://broker.venue.example"
+                  username: hapesira
+                  password: "s3cr:et"
+                  ca_file: /etc/hapesira/ca.pem
+                  cert_file: /etc/hapesira/daemon.pem
+                  key_file: /etc/hapesira/daemon.key
+                """, file: "t.yaml")
+        #expect(good.mqtt?.username == "hapesira")
+        #expect(good.mqtt?.password == "s3cr:et")
+        #expect(good.mqtt?.caFile == "/etc/hapesira/ca.pem")
+        #expect(good.mqtt?.certFile == "/etc/hapesira/daemon.pem")
+        #expect(good.mqtt?.keyFile == "/etc/hapesira/daemon.key")
+
+        let cases: [(String, String)] = [
+            (#"{ url: "mqtt://broker", ca_file: /etc/hapesira/ca.pem }"#, "mqtt.ca_file"),
+            (#"{ url: "mqtts://broker", cert_file: /etc/hapesira/daemon.pem }"#, "mqtt.cert_file"),
+            (#"{ url: "mqtts://broker", key_file: /etc/hapesira/daemon.key }"#, "mqtt.key_file"),
+        ]
+        for (mqtt, path) in cases {
+            #expect {
+                _ = try ConfigLoader.parse(base + "mqtt: \(mqtt)\n", file: "t.yaml")
+            } throws: { error in
+                (error as? ConfigError)?.problems.map(\.path) == [path]
+            }
+        }
+    }
+
     @Test("the demo configuration loads")
     func demo() throws {
         let configuration = try ConfigLoader.load(path: Self.demoPath)

@@ -94,6 +94,31 @@ struct MQTTClientTests {
         await second.client.stop()
     }
 
+    @Test("while the broker is down a QoS 1 publish is queued, not an error, and arrives after the reconnect")
+    func publishWhileBrokerDown() async throws {
+        let broker = try MosquittoBroker()
+        try broker.start()
+        let receiver = TestClient(broker: broker, clientID: "receiver", subscriptions: [("queued/#", 1)])
+        try await receiver.startAndSubscribe(count: 1)
+        let publisher = TestClient(broker: broker, clientID: "publisher", subscriptions: [])
+        try publisher.client.start()
+        try await publisher.events.waitFor("publisher connected") { $0.isConnected }
+
+        broker.stop()
+        try await publisher.events.waitFor("publisher disconnected") { $0.isDisconnected }
+        let mid = try publisher.client.publish(topic: "queued/1", payload: Array("kept".utf8), qos: 1)
+        #expect(mid > 0)
+        // QoS 0 is not queued: it is gone, and the caller hears so.
+        #expect(throws: MQTTError.self) {
+            try publisher.client.publish(topic: "queued/0", payload: Array("lost".utf8), qos: 0)
+        }
+        try broker.start()
+        let received = try await receiver.messages.wait("the queued message") { !$0.isEmpty }
+        #expect(received.map(\.text) == ["kept"])
+        await publisher.client.stop()
+        await receiver.client.stop()
+    }
+
     @Test("status topic: online while connected, offline by will on connection loss and after a clean stop")
     func statusTopic() async throws {
         let broker = try MosquittoBroker()

@@ -28,6 +28,29 @@ struct SensorIngestionTests {
         #"{"battery":\#(battery),"contact":\#(closed),"linkquality":120}"#
     }
 
+    /// A LoRaWAN people counter through The Things Stack: its frame counter is the deduplication key.
+    static let counter = "v3/hapesira-counters@ttn/devices/vs133-lumbardhi/up"
+
+    static func counterBinding() throws -> SensorBinding {
+        SensorBinding(
+            id: "hall-counter", space: "lumbardhi-cinema-hall", kind: .counter,
+            topic: try TopicPattern("v3/hapesira-counters@ttn/devices/{device}/up"),
+            decoder: SensorDecoder(preset: .theThingsStack),
+            settings: SensorSettings(id: "hall-counter", kind: .counter))
+    }
+
+    /// Uplink `frame`: running totals that grow with every frame, so each is a new value (an event).
+    static func uplink(frame: Int) -> String {
+        #"{"end_device_ids":{"device_id":"vs133-lumbardhi"},"received_at":"2026-03-14T18:30:05Z","#
+            + #""uplink_message":{"f_port":85,"f_cnt":\#(frame),"#
+            + #""decoded_payload":{"line_1_total_in":\#(frame + 1),"line_1_total_out":\#(frame / 2)}}}"#
+    }
+
+    static func ingestor(_ bindings: [SensorBinding], _ journal: SensorJournal) -> SensorIngestor {
+        SensorIngestor(
+            bindings: bindings, journal: journal, metrics: PrometheusCollectorRegistry(), logger: Logger(label: "test"))
+    }
+
     /// A client feeding `ingestor`; its recorder sees each message after the journal has it.
     static func client(
         _ broker: MosquittoBroker, _ ingestor: SensorIngestor, outcomes: Recorder<SensorIngestor.Outcome>
@@ -101,8 +124,114 @@ struct SensorIngestionTests {
         let second = Self.client(broker, ingestor, outcomes: outcomes)
         try second.client.start()
         try await outcomes.wait("40 readings") { $0.count >= 40 }
-        #expect(try await journal.counts(sensor: "hall-door")["event"] == 40)
+        // Published after them, so it comes after anything still queued: then nothing more is on its way.
+        try mosquittoPub(broker: broker, topic: Self.door + "/availability", message: "online")
+        let all = try await outcomes.wait("the availability after them") { $0.count >= 41 }
+        #expect(all.count == 41)
+        #expect(all.allSatisfy { $0 == .stored })
+        #expect(try await journal.counts(sensor: "hall-door") == ["event": 40, "status": 1])
         await second.client.stop()
+    }
+
+    @Test("the broker restarted mid-stream loses no QoS 1 reading, and none is stored twice")
+    func brokerRestartMidStream() async throws {
+        let broker = try MosquittoBroker()
+        try broker.start()
+        let journal = SensorJournal(database: try AppDatabase.inMemory())
+        let ingestor = Self.ingestor([try Self.counterBinding()], journal)
+        let outcomes = Recorder<SensorIngestor.Outcome>()
+        let daemon = Self.client(broker, ingestor, outcomes: outcomes)
+        try await daemon.startAndSubscribe(count: ingestor.subscriptions.count)
+        // The network server's side: a persistent-session QoS 1 publisher, which keeps what it could not deliver.
+        let gateway = TestClient(broker: broker, clientID: "network-server", subscriptions: [])
+        try gateway.client.start()
+        try await gateway.events.waitFor("the gateway connected") { $0.isConnected }
+        func publish(_ frames: Range<Int>) throws {
+            for frame in frames {
+                try gateway.client.publish(topic: Self.counter, payload: Array(Self.uplink(frame: frame).utf8), qos: 1)
+            }
+        }
+        let stored: @Sendable ([SensorIngestor.Outcome]) -> Int = { $0.filter { $0 == .stored }.count }
+        let total = 200
+
+        try publish(0..<50)
+        try await outcomes.wait("the stream flowing") { stored($0) >= 10 }
+        // More on the way as the broker goes down (SIGTERM: it saves its sessions, queues and messages in flight).
+        try publish(50..<100)
+        broker.stop()
+        try await gateway.events.waitFor("the gateway disconnected") { $0.isDisconnected }
+        try publish(100..<150)  // while the broker is away: kept by the gateway's client
+        try broker.start()
+        try await gateway.events.waitFor("the gateway back", times: 2) { $0.isConnected }
+        try publish(150..<total)
+        try await outcomes.wait("\(total) readings stored", timeout: .seconds(60)) { stored($0) >= total }
+
+        // Published after everything: whatever was still queued or delivered again arrives before it.
+        try mosquittoPub(broker: broker, topic: Self.counter, message: Self.uplink(frame: total))
+        let all = try await outcomes.wait("the last reading") { stored($0) >= total + 1 }
+        #expect(daemon.events.count(\.isConnected) == 2, "the daemon's connection went down with the broker")
+        #expect(stored(all) == total + 1)
+        // QoS 1 is at least once: a message delivered again is known by its frame counter.
+        #expect(all.allSatisfy { $0 == .stored || $0 == .duplicate }, "\(all)")
+        let readings = try await journal.readings(space: "lumbardhi-cinema-hall", from: 0, to: .max)
+        #expect(
+            readings.compactMap { $0.observation.deduplicationKey.flatMap { Int($0) } }.sorted() == Array(0...total))
+        #expect(try await journal.counts(sensor: "hall-counter") == ["event": total + 1])
+        await gateway.client.stop()
+        await daemon.client.stop()
+    }
+
+    @Test("retained state re-sent on every subscribe is a snapshot: broker and daemon restarts add no events")
+    func retainedAfterReconnects() async throws {
+        let broker = try MosquittoBroker()
+        try broker.start()
+        let journal = SensorJournal(database: try AppDatabase.inMemory())
+        let outcomes = Recorder<SensorIngestor.Outcome>()
+        let daemon = Self.client(broker, Self.ingestor(try Self.bindings(), journal), outcomes: outcomes)
+        try await daemon.startAndSubscribe(count: 2)
+
+        // Zigbee2MQTT with `retain: true`: each state is kept by the broker; live, it arrives as a new message.
+        // The last change comes without retain, so the retained state (open) is not the last value seen (closed).
+        for closed in [false, true, false] {
+            try mosquittoPub(broker: broker, topic: Self.door, message: Self.contact(closed), retain: true)
+        }
+        try mosquittoPub(broker: broker, topic: Self.door, message: Self.contact(true))
+        let live = try await daemon.messages.wait("four door changes") { $0.count == 4 }
+        #expect(live.allSatisfy { !$0.retained })
+        #expect(try await journal.counts(sensor: "hall-door") == ["event": 4])
+
+        // The broker restarts: the client reconnects and subscribes again, and the broker re-sends its state.
+        // (Once it has the acknowledgements: it would deliver again a message whose PUBACK it had not yet read,
+        // and these payloads carry nothing to recognise that by.)
+        for message in live { try await broker.waitForAcknowledgement(from: "hapesira-ingest", mid: message.mid) }
+        try broker.restart()
+        let again = try await daemon.messages.wait("the retained state again") { $0.contains(where: \.retained) }
+        #expect(again.filter(\.retained).map(\.text) == [Self.contact(false)])
+        try await outcomes.wait("the retained state handled") { $0.count == 5 }
+        #expect(daemon.events.count(\.isConnected) == 2)
+        #expect(try await journal.counts(sensor: "hall-door") == ["event": 4, "snapshot": 1])
+        for message in again.filter(\.retained) {
+            try await broker.waitForAcknowledgement(from: "hapesira-ingest", mid: message.mid)
+        }
+        await daemon.client.stop()
+
+        // The daemon restarts (a new ingestor, as in a new process, knows no last values): the state comes again.
+        let restartedOutcomes = Recorder<SensorIngestor.Outcome>()
+        let restarted = Self.client(
+            broker, Self.ingestor(try Self.bindings(), journal), outcomes: restartedOutcomes)
+        try await restarted.startAndSubscribe(count: 2)
+        // (The test client records a message after the ingestor has handled it.)
+        let resent = try await restarted.messages.wait("the retained state on subscribe") { !$0.isEmpty }
+        #expect(resent.map(\.retained) == [true])
+        #expect(restartedOutcomes.items == [.stored])
+        #expect(restarted.events.items.first == .connected(sessionPresent: true))
+        #expect(try await journal.counts(sensor: "hall-door") == ["event": 4, "snapshot": 2])
+
+        // A real change still counts.
+        try mosquittoPub(broker: broker, topic: Self.door, message: Self.contact(true), retain: true)
+        try await restarted.messages.wait("the door closing") { $0.count == 2 }
+        #expect(try await journal.counts(sensor: "hall-door") == ["event": 5, "snapshot": 2])
+        await restarted.client.stop()
     }
 }
 

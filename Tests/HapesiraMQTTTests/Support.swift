@@ -9,6 +9,10 @@ struct TimedOut: Error, CustomStringConvertible {
     let description: String
 }
 
+struct ToolFailed: Error, CustomStringConvertible {
+    let description: String
+}
+
 /// Collects values from any thread and lets a test await a condition on them, bounded by a timeout.
 final class Recorder<Element: Sendable>: Sendable {
     private struct State {
@@ -88,6 +92,7 @@ extension MQTTConnectionEvent {
     var isConnected: Bool { if case .connected = self { true } else { false } }
     var isDisconnected: Bool { if case .disconnected = self { true } else { false } }
     var isSubscribed: Bool { if case .subscribed = self { true } else { false } }
+    var isRefused: Bool { if case .connectionRefused = self { true } else { false } }
 }
 
 let testLogger: Logger = {
@@ -107,9 +112,18 @@ struct TestClient {
         statusTopic: String = "test/\(UUID().uuidString)/status",
         handler: (@Sendable (MQTTMessage) -> Void)? = nil
     ) {
-        var settings = MQTTSettings(host: "127.0.0.1", port: broker.port, clientID: clientID)
-        settings.reconnectDelay = 1...2
+        var settings = broker.settings(clientID: clientID)
         settings.statusTopic = statusTopic
+        self.init(settings: settings, subscriptions: subscriptions, handler: handler)
+    }
+
+    /// A client with `settings` as given, but fast reconnects.
+    init(
+        settings: MQTTSettings, subscriptions: [(filter: String, qos: Int)],
+        handler: (@Sendable (MQTTMessage) -> Void)? = nil
+    ) {
+        var settings = settings
+        settings.reconnectDelay = 1...2
         let messages = self.messages
         client = MQTTClient(settings: settings, subscriptions: subscriptions, logger: testLogger) { message in
             handler?(message)
@@ -126,19 +140,30 @@ struct TestClient {
     }
 }
 
-/// Runs `mosquitto_pub` against `broker`; throws if it fails.
+/// Runs `mosquitto_pub` against `broker` (with `options` such as `-u`, `-P`, `--cafile`); throws if it fails.
 func mosquittoPub(
-    broker: MosquittoBroker, topic: String, message: String, qos: Int = 1, retain: Bool = false
+    broker: MosquittoBroker, topic: String, message: String, qos: Int = 1, retain: Bool = false,
+    options: [String] = []
 ) throws {
     var arguments = ["-h", "127.0.0.1", "-p", "\(broker.port)", "-t", topic, "-m", message, "-q", "\(qos)"]
     if retain { arguments.append("-r") }
+    try runTool("/usr/bin/mosquitto_pub", arguments + options)
+}
+
+/// Runs a command-line tool to its end; throws with its output if it fails.
+func runTool(_ path: String, _ arguments: [String]) throws {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_pub")
+    process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
     try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
-        throw TimedOut(description: "mosquitto_pub exited with \(process.terminationStatus)")
+        let command = ([path] + arguments).joined(separator: " ")
+        throw ToolFailed(description: "\(command) exited with \(process.terminationStatus): \(text)")
     }
 }
 

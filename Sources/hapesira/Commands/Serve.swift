@@ -57,9 +57,7 @@ struct Serve: AsyncParsableCommand {
         var discovery: [(topic: String, payload: String)] = []
         if let mqtt = configuration.mqtt {
             let settings: MQTTSettings
-            do { settings = try SensorService.settings(mqtt) } catch {
-                throw ValidationError("mqtt.url: \(error)")
-            }
+            do { settings = try MQTTSettings(configuration: mqtt) } catch { throw ValidationError("\(error)") }
             let ingestor = SensorIngestor(
                 bindings: configuration.sensors, journal: journal, metrics: metrics, logger: logger)
             let client = MQTTClient(

@@ -24,11 +24,14 @@ struct Simulate: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try loadConfiguration(options.config)
-        guard let url = mqtt ?? configuration.mqtt?.url else {
+        guard var broker = configuration.mqtt ?? mqtt.map(DaemonConfiguration.MQTT.init(url:)) else {
             throw ValidationError("no broker: give --mqtt or set mqtt.url in the configuration")
         }
+        if let mqtt { broker.url = mqtt }
         guard speed > 0, visits > 0 else { throw ValidationError("--speed and --visits must be positive") }
-        let settings = try MQTTSettings.parse(url: url, clientID: "hapesira-simulate")
+        // The daemon's credentials and TLS, but not its status topic.
+        let settings: MQTTSettings
+        do { settings = try .simulator(configuration: broker) } catch { throw ValidationError("\(error)") }
         let none: [MQTTSubscription] = []
         let client = MQTTClient(settings: settings, subscriptions: none, logger: Logger(label: "simulate")) { _ in }
         try client.start()

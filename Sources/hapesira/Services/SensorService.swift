@@ -1,5 +1,4 @@
 import Foundation
-import HapesiraConfig
 import HapesiraCore
 import HapesiraMQTT
 import HapesiraSensors
@@ -21,24 +20,6 @@ struct SensorService: Service {
 
     /// How often usage is derived, auto-release checked and live states worked out.
     static let roundInterval: Duration = .seconds(30)
-
-    /// The MQTT settings of the configuration (`url` may be overridden by `serve --mqtt`).
-    static func settings(_ mqtt: DaemonConfiguration.MQTT) throws -> MQTTSettings {
-        var settings = try MQTTSettings.parse(url: mqtt.url, clientID: mqtt.clientID)
-        settings.protocolVersion = mqtt.protocolVersion == "3.1.1" ? .v311 : .v5
-        if let username = mqtt.username { settings.username = username }
-        if let password = mqtt.password { settings.password = password }
-        settings.sessionExpiry = UInt32(clamping: mqtt.sessionExpiry)
-        settings.statusTopic = mqtt.statusTopic
-        if mqtt.caFile != nil || mqtt.certFile != nil || mqtt.keyFile != nil {
-            var tls = settings.tls ?? MQTTSettings.TLS()
-            tls.caFile = mqtt.caFile ?? tls.caFile
-            tls.certFile = mqtt.certFile
-            tls.keyFile = mqtt.keyFile
-            settings.tls = tls
-        }
-        return settings
-    }
 
     func run() async throws {
         try client.start()
