@@ -307,4 +307,32 @@ struct AttendanceTests {
         #expect(timeline.attendance(for: Self.span(600, 3600)).outcome == .attended)
         #expect(timeline.attendance(for: Self.span(6000, 7000)).outcome == .noShow)
     }
+
+    @Test("many occurrences at once (unsorted, overlapping) get the attendance each gets alone")
+    func attendancesInOnePass() {
+        // Over a day in 10-minute blocks: used on and off in the morning, vacant in the afternoon,
+        // short sensor gaps all day and none at all in the evening; counts changing every block.
+        var occupied: [Interval] = []
+        var unknown: [Interval] = []
+        var counts: [CountStep] = []
+        for block: Int64 in 0..<144 {
+            let start = block * 600
+            if block < 72 && [0, 1, 3].contains(block % 7) { occupied.append(Self.span(start, start + 600)) }
+            if block >= 120 {
+                unknown.append(Self.span(start, start + 600))
+            } else if block % 7 == 5 {
+                unknown.append(Self.span(start + 100, start + 500))
+            }
+            counts.append(CountStep(start: start, count: Int(block % 5)))
+        }
+        let timeline = OccupancyTimeline(
+            range: Self.span(0, 86_400), occupied: occupied.merged(), unknown: unknown, counts: counts)
+        let occurrences = (0..<200).map { index -> Interval in
+            let start = Int64((index * 7_919) % 80_000)
+            return Self.span(start, start + Int64(900 + (index % 9) * 600))
+        }
+        let batch = timeline.attendances(for: occurrences)
+        #expect(batch == occurrences.map { timeline.attendance(for: $0) })
+        #expect(Set(batch.map(\.outcome)) == [.attended, .endedEarly, .noShow, .unknown])
+    }
 }
