@@ -124,6 +124,7 @@ public struct OutcomeTally: Sendable, Hashable {
         case .attended: attended += 1
         case .endedEarly: endedEarly += 1
         case .noShow: noShow += 1
+        case .released: released += 1
         case .unknown: unknown += 1
         }
     }
