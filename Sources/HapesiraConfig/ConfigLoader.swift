@@ -48,7 +48,7 @@ struct ConfigParser {
                 root, "",
                 allowed: [
                     "server", "database", "logging", "booking", "feeds", "categories", "organisations", "quotas",
-                    "cities", "mqtt", "sensors",
+                    "cities", "mqtt", "sensors", "indicators",
                 ])
         else { return nil }
 
@@ -116,6 +116,7 @@ struct ConfigParser {
         configuration.feeds = feeds
         configuration.mqtt = mqtt(top["mqtt"])
         configuration.sensors = sensors(top["sensors"], catalogue: catalogue)
+        configuration.indicators = indicators(top["indicators"], categories: Set(categories))
         return configuration
     }
 

@@ -48,6 +48,8 @@ public struct DaemonConfiguration: Sendable {
     public var feeds = Feeds()
     public var mqtt: MQTT?
     public var sensors: [SensorBinding] = []
+    /// The network's indicators and their targets (`/api/v1/reports/indicators`).
+    public var indicators: [Indicator] = []
     /// The SQLite file; relative paths are relative to the working directory.
     public var databasePath: String
     public var logLevel: String

@@ -18,6 +18,8 @@ public struct AppDependencies: Sendable {
     /// The configured sensors and their journal (`/api/v1/sensors`).
     public var sensors: [SensorBinding] = []
     public var journal: SensorJournal?
+    /// The network's indicators (`/api/v1/reports/indicators`).
+    public var indicators: [Indicator] = []
     /// The current time in Unix seconds (replaceable in tests).
     public var now: @Sendable () -> Int64
 
@@ -89,6 +91,11 @@ func buildRouter(_ dependencies: AppDependencies, parts: ServerParts) -> Router<
 
     SensorController(sensors: dependencies.sensors, journal: journal, now: dependencies.now).addRoutes(to: api)
     UsageController(store: dependencies.store, usage: usage, views: views, bookings: bookings).addRoutes(to: api)
+    let reports = ReportService(
+        reader: ReportReader(database: database, catalogue: dependencies.catalogue, usage: usage),
+        catalogue: dependencies.catalogue, indicators: dependencies.indicators, bookings: bookings,
+        now: dependencies.now)
+    ReportController(reports: reports).addRoutes(to: api)
 
     let feedTokens = FeedTokenStore(database: database)
     FeedTokenController(
@@ -112,6 +119,8 @@ func buildRouter(_ dependencies: AppDependencies, parts: ServerParts) -> Router<
             middleware: WebSessionMiddleware(
                 sessions: SessionStore(database: database), tokens: dependencies.tokens, now: dependencies.now))
         SignInController(pages: pages, sessions: SessionStore(database: database), now: dependencies.now)
+            .addRoutes(to: web)
+        ReportPage(pages: pages, reports: reports, catalogue: dependencies.catalogue, now: dependencies.now)
             .addRoutes(to: web)
     }
     return router

@@ -399,6 +399,21 @@ struct ConfigLoaderTests {
                 "cities[0].venues[0].spaces[1].auto_release_minutes": 9,
             ]),
         SnippetCase(
+            note: "indicators: unknown count, scope, period and category; missing target; duplicate name",
+            yaml: minimal + """
+
+                indicators:
+                  - { name: A, count: visits, per: city, period: year, target: 2 }
+                  - { name: B, count: hours, per: galaxy, period: year, target: 2 }
+                  - { name: C, count: occurrences, categories: [karaoke], per: city, period: decade, target: 2 }
+                  - { name: D, per: city }
+                  - { name: D, per: city, target: 1 }
+                """,
+            problems: [
+                "indicators[0].count": 11, "indicators[1].per": 12, "indicators[2].categories": 13,
+                "indicators[2].period": 13, "indicators[3].target": 14, "indicators[4].name": 15,
+            ]),
+        SnippetCase(
             note: "opening hours given twice for a day and a reversed weekday range",
             yaml: """
                 categories: [screening]

@@ -66,6 +66,7 @@ struct TestServer {
             metrics: metrics, maxBodyBytes: 64 * 1024, now: { [clock] in clock.now })
         dependencies.sensors = demoConfiguration.sensors
         dependencies.journal = SensorJournal(database: store.database)
+        dependencies.indicators = demoConfiguration.indicators
         return dependencies
     }
 

@@ -116,7 +116,9 @@ public struct OccupancyDeriver: Sendable, Hashable {
         }
         let inRange = Self.clip(occupied.merged(), to: [range])
         let unknown = (covered + inRange).complement(within: range)
-        let counts = countSeries.isEmpty ? [] : Self.sum(countSeries, over: range)
+        // People are counted only once a counter has reported.
+        let reported = countSeries.filter { !$0.isEmpty }
+        let counts = reported.isEmpty ? [] : Self.sum(reported, over: range)
         return OccupancyTimeline(range: range, occupied: inRange, unknown: unknown, counts: counts)
     }
 

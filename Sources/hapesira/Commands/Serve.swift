@@ -53,6 +53,7 @@ struct Serve: AsyncParsableCommand {
             metrics: metrics, maxBodyBytes: configuration.server.maxBodyBytes, feeds: configuration.feeds)
         dependencies.sensors = configuration.sensors
         dependencies.journal = journal
+        dependencies.indicators = configuration.indicators
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var discovery: [(topic: String, payload: String)] = []
         if let mqtt = configuration.mqtt {
