@@ -9,7 +9,7 @@ struct Hapesira: AsyncParsableCommand {
         abstract: "Shared cultural spaces: bookings with conflict resolution, calendars, sensors and reports.",
         subcommands: [
             Serve.self, CheckConfig.self, TokenCommand.self, Migrate.self, Backup.self, Simulate.self,
-            UsageCommand.self,
+            UsageCommand.self, SeedDemo.self,
         ])
 }
 
