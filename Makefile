@@ -1,4 +1,4 @@
-.PHONY: run test bench bench-feeds format install
+.PHONY: run test bench bench-feeds bench-reports format install
 
 run:
 	scripts/run-demo
@@ -16,6 +16,9 @@ format:
 	swift format -i -r --configuration .swift-format Package.swift Sources Tests
 
 # Installs the release binary, an example configuration and the systemd unit (run as root).
+bench-reports:
+	scripts/bench-reports
+
 install:
 	scripts/setup
 	swift build -c release --scratch-path .build-release --product hapesira

@@ -6,6 +6,7 @@
 //   hapesira-bench conflicts --config F --database PATH [--space room-01] [--iterations 20000]
 //   hapesira-bench creates   --config F --database PATH --origin T --first-slot N [--count 2000] [--clients 1]
 //   hapesira-bench count     --database PATH
+//   hapesira-bench reports   --database PATH [--occurrences 100000] [--detection-seconds 120] [--runs 5]
 import Foundation
 import GRDB
 import HapesiraConfig
@@ -54,6 +55,13 @@ func runCommand(_ arguments: [String]) async throws {
             firstSlot: Int64(try options.int("first-slot", default: 0)),
             count: max(1, try options.int("count", default: 2_000)),
             clients: max(1, try options.int("clients", default: 1)))
+    case "reports":
+        let options = try Options(rest, allowed: ["database", "occurrences", "detection-seconds", "runs"])
+        try await ReportBench.run(
+            databasePath: try options.string("database"),
+            occurrences: try options.int("occurrences", default: 100_000),
+            detectionEvery: Int64(max(10, try options.int("detection-seconds", default: 120))),
+            runs: max(1, try options.int("runs", default: 5)))
     case "count":
         let options = try Options(rest, allowed: ["database"])
         let database = try AppDatabase.open(path: try options.string("database"))

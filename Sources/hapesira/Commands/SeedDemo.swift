@@ -57,7 +57,9 @@ struct DemoHistory {
         let journal = SensorJournal(database: store.database)
         let admin = Caller(tokenID: "demo-seed", organisation: "network-secretariat", role: .admin)
         let members = catalogue.organisations.filter { $0.kind == "member" }.map(\.id)
-        let categories = ["screening", "screening", "workshop", "workshop", "rehearsal", "public-event", "board-meeting"]
+        let categories = [
+            "screening", "screening", "workshop", "workshop", "rehearsal", "public-event", "board-meeting",
+        ]
         var random = SystemRandomNumberGenerator()
         var bookings = 0
         var visits: [(space: String, start: Int64, minutes: Int)] = []
@@ -72,7 +74,8 @@ struct DemoHistory {
                     // Once a month each city's network assembly, in its largest room.
                     let assembly = date.day == 15 && hour == 18
                     let draft = BookingDraft(
-                        space: space.id, organisation: assembly ? "network-secretariat" : members.randomElement(using: &random)!,
+                        space: space.id,
+                        organisation: assembly ? "network-secretariat" : members.randomElement(using: &random)!,
                         title: assembly ? "Network assembly" : "Demo programme",
                         category: assembly ? "assembly" : categories.randomElement(using: &random)!, start: begin,
                         end: begin + Int64(minutes) * 60,
@@ -127,7 +130,8 @@ struct DemoHistory {
         readings.sort { $0.time < $1.time }
         for reading in readings where reading.time < now {
             try journal.record(
-                SensorObservation(sensor: reading.binding.id, value: reading.value, battery: 90), verdict: reading.verdict,
+                SensorObservation(sensor: reading.binding.id, value: reading.value, battery: 90),
+                verdict: reading.verdict,
                 space: reading.binding.space, topic: reading.binding.topic.subscriptionFilter, receivedAt: reading.time)
         }
         return readings.filter { $0.time < now }.count
