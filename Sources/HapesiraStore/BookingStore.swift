@@ -272,28 +272,38 @@ public struct BookingStore: Sendable {
                 throw BookingError.notFound(what: "occurrence", id: "\(occurrence)")
             }
             guard !target.cancelled else { throw BookingError.wrongStatus(.cancelled, action: "cancel the occurrence") }
-            try db.execute(
-                sql: "UPDATE occurrence SET cancelled = 1, active = 0 WHERE id = ?", arguments: [occurrence])
-            let remaining = booking.occurrences.filter { !$0.cancelled && $0.id != occurrence }
-            if remaining.isEmpty {
-                try BookingRows.setStatus(db, id: id, status: .cancelled, now: now)
-            } else {
-                try db.execute(
-                    sql: "UPDATE booking SET sequence = sequence + 1, updated_at = ? WHERE id = ?",
-                    arguments: [now, id])
-            }
-            try BookingRows.record(
-                db,
-                AuditEntry(
+            return try free(
+                db, target, of: booking, released: false, now: now,
+                audit: AuditEntry(
                     at: now, actorToken: caller.tokenID, actorOrganisation: caller.organisation,
                     action: "occurrence-cancelled", bookingID: id, occurrenceID: occurrence, space: booking.draft.space,
-                    organisation: booking.draft.organisation, reason: reason,
-                    details: ["start": "\(target.interval.start)", "end": "\(target.interval.end)"]))
-            var freed = booking
-            freed.occurrences = [target]
-            try promoteWaiting(db, freed: freed, now: now)
-            return try BookingRows.load(db, id: id)!
+                    organisation: booking.draft.organisation, reason: reason))
         }
+    }
+
+    /// Frees one occurrence (cancelled, or also released): the booking becomes cancelled (released)
+    /// when no other occurrence holds time, else its sequence moves on; the audit entry gets the
+    /// occurrence's times, and waiting requests for the slot are promoted.
+    private func free(
+        _ db: Database, _ target: Occurrence, of booking: Booking, released: Bool, now: Int64, audit: AuditEntry
+    ) throws -> Booking {
+        try db.execute(
+            sql: "UPDATE occurrence SET cancelled = 1, released = ?, active = 0 WHERE id = ?",
+            arguments: [released, target.id])
+        if booking.occurrences.allSatisfy({ $0.cancelled || $0.id == target.id }) {
+            try BookingRows.setStatus(db, id: booking.id, status: released ? .released : .cancelled, now: now)
+        } else {
+            try db.execute(
+                sql: "UPDATE booking SET sequence = sequence + 1, updated_at = ? WHERE id = ?",
+                arguments: [now, booking.id])
+        }
+        var entry = audit
+        entry.details = ["start": "\(target.interval.start)", "end": "\(target.interval.end)"]
+        try BookingRows.record(db, entry)
+        var freed = booking
+        freed.occurrences = [target]
+        try promoteWaiting(db, freed: freed, now: now)
+        return try BookingRows.load(db, id: booking.id)!
     }
 
     /// Auto-release: gives back the slot of a confirmed occurrence nobody came to. The occurrence is
@@ -306,26 +316,12 @@ public struct BookingStore: Sendable {
             guard let booking = try BookingRows.load(db, id: id), booking.status == .confirmed,
                 let target = booking.occurrences.first(where: { $0.id == occurrence }), !target.cancelled
             else { return nil }
-            try db.execute(
-                sql: "UPDATE occurrence SET cancelled = 1, released = 1, active = 0 WHERE id = ?",
-                arguments: [occurrence])
-            if booking.occurrences.allSatisfy({ $0.cancelled || $0.id == occurrence }) {
-                try BookingRows.setStatus(db, id: id, status: .released, now: now)
-            } else {
-                try db.execute(
-                    sql: "UPDATE booking SET sequence = sequence + 1, updated_at = ? WHERE id = ?",
-                    arguments: [now, id])
-            }
-            try BookingRows.record(
-                db,
-                AuditEntry(
+            return try free(
+                db, target, of: booking, released: true, now: now,
+                audit: AuditEntry(
                     at: now, actorToken: "system", actorOrganisation: "system", action: "released", bookingID: id,
                     occurrenceID: occurrence, space: booking.draft.space, organisation: booking.draft.organisation,
-                    reason: reason, details: ["start": "\(target.interval.start)", "end": "\(target.interval.end)"]))
-            var freed = booking
-            freed.occurrences = [target]
-            try promoteWaiting(db, freed: freed, now: now)
-            return try BookingRows.load(db, id: id)
+                    reason: reason))
         }
     }
 
