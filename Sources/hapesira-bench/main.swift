@@ -6,7 +6,7 @@
 //   hapesira-bench conflicts --config F --database PATH [--space room-01] [--iterations 20000]
 //   hapesira-bench creates   --config F --database PATH --origin T --first-slot N [--count 2000] [--clients 1]
 //   hapesira-bench count     --database PATH
-//   hapesira-bench reports   --database PATH [--occurrences 100000] [--detection-seconds 120] [--runs 5]
+//   hapesira-bench reports   --database PATH [--occurrences 100000] [--detection-seconds 115] [--runs 5]
 import Foundation
 import GRDB
 import HapesiraConfig
@@ -60,7 +60,7 @@ func runCommand(_ arguments: [String]) async throws {
         try await ReportBench.run(
             databasePath: try options.string("database"),
             occurrences: try options.int("occurrences", default: 100_000),
-            detectionEvery: Int64(max(10, try options.int("detection-seconds", default: 120))),
+            detectionEvery: Int64(max(10, try options.int("detection-seconds", default: 115))),
             runs: max(1, try options.int("runs", default: 5)))
     case "count":
         let options = try Options(rest, allowed: ["database"])
