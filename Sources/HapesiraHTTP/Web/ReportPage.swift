@@ -108,13 +108,19 @@ struct ReportPage: Sendable {
             "indicators": records(indicators).map { row -> [String: Any] in
                 var values: [String: Any] = [:]
                 for (column, cell) in row { values[column] = column == "progress" ? cell.percent : cell.text }
+                values["groupLabel"] = placeName(row["group"]?.text ?? "", network: texts["reports_network"])
                 values["met"] = row["met"] == .flag(true)
                 return values
             },
             "bars": SVGCharts.bars(
                 totals.keys.sorted().map { (label(of: $0, query.grouping), totals[$0]!.booked, totals[$0]!.used) }),
             "heat": SVGCharts.heatMap(tables.heatMap, weekdays: (1...7).map { texts["weekday_\($0)"] ?? "\($0)" }),
-            "shares": SVGCharts.shares(tables.organisations, label: { catalogue.organisation($0)?.name ?? $0 }),
+            "shares": SVGCharts.shares(
+                tables.organisations,
+                label: { key in
+                    key == UtilisationRequest.undisclosed
+                        ? texts["reports_private"] ?? key : catalogue.organisation(key)?.name ?? key
+                }),
             "csv": [
                 "utilisation": "/reports/utilisation.csv?\(suffix)&table=utilisation",
                 "heatMap": "/reports/utilisation.csv?\(suffix)&table=heat-map",
@@ -136,6 +142,12 @@ struct ReportPage: Sendable {
             items.append("\(name)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
         }
         return items.joined(separator: "&")
+    }
+
+    /// The name of an indicator's group: a city, venue or space, or the whole network.
+    private func placeName(_ group: String, network: String?) -> String {
+        if group == IndicatorScope.networkGroup { return network ?? group }
+        return catalogue.city(group)?.name ?? catalogue.venue(group)?.name ?? catalogue.space(group)?.name ?? group
     }
 
     private func label(of group: String, _ grouping: ReportGrouping) -> String {

@@ -103,8 +103,12 @@ struct DemoHistory {
         var readings: [(time: Int64, binding: SensorBinding, value: SensorValue, verdict: ObservationVerdict)] = []
         var totals: [String: (entered: Int, exited: Int)] = [:]
         var random = SystemRandomNumberGenerator()
+        // A counter reports running totals: visits to one space must not overlap, or the totals would
+        // be sent out of order (and read as a reset).
+        var busyUntil: [String: Int64] = [:]
         for visit in visits.sorted(by: { $0.start < $1.start }) {
-            guard let sensors = bySpace[visit.space] else { continue }
+            guard let sensors = bySpace[visit.space], visit.start > busyUntil[visit.space] ?? .min else { continue }
+            busyUntil[visit.space] = visit.start + Int64(visit.minutes + 5) * 60
             let people = Int.random(in: 5...60, using: &random)
             let before = totals[visit.space] ?? (0, 0)
             for step in SensorTraffic.visit(of: sensors, people: people, minutes: visit.minutes, totals: before) {
