@@ -20,8 +20,9 @@ extension DecodeContext {
             }
             return true
         }
+        let levels = levels
         if levels.count >= 2 && levels[1] == "bridge" { return false }
-        if ["set", "get"].contains(levels.last) || levels.dropLast().last == "set" { return false }
+        if levels.last == "set" || levels.last == "get" || levels.dropLast().last == "set" { return false }
         // An empty payload clears a retained state: no information.
         if isEmptyPayload { return true }
         let state = try jsonObject()

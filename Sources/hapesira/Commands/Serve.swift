@@ -80,7 +80,9 @@ struct Serve: AsyncParsableCommand {
                 }
             }
             services.append(
-                .init(service: SensorService(client: client, states: states, discovery: discovery, logger: logger)))
+                .init(
+                    service: SensorService(
+                        client: client, ingestor: ingestor, states: states, discovery: discovery, logger: logger)))
         }
         let notifier = SystemdNotifier()
         let host = configuration.server.host

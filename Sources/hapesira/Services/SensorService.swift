@@ -8,6 +8,8 @@ import ServiceLifecycle
 /// Runs the MQTT client that feeds the sensor journal, from start-up until graceful shutdown.
 struct SensorService: Service {
     let client: MQTTClient
+    /// Its QoS 0 readings wait in a batch: committed once the client has stopped.
+    let ingestor: SensorIngestor
     let states: SpaceStatePublisher
     /// Home Assistant discovery messages, published retained after start.
     let discovery: [(topic: String, payload: String)]
@@ -47,6 +49,8 @@ struct SensorService: Service {
                 }
                 group.cancelAll()
             }
+            // The events end once the client has stopped: no reading arrives after this.
+            await ingestor.flush()
         } onGracefulShutdown: {
             Task { await client.stop() }
         }
