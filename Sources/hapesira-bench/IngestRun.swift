@@ -17,23 +17,38 @@ enum IngestRun {
         return logger
     }()
 
+    /// Messages published between two barriers: fewer than MQTT's 65,535 packet ids, so no two messages
+    /// waiting for their PUBACK share one (libmosquitto numbers them as they are queued).
+    static let chunk = 20_000
+
     /// Publishes messages `0..<count` of the stream as fast as libmosquitto takes them; returns once the
-    /// broker has all of them (the client's `stop()` waits for the PUBACK of its `offline` status, sent
-    /// after them on the same connection).
+    /// broker has all of them. After each chunk the publisher sends a marker to itself and waits for it:
+    /// the broker handles a client's messages in order, so the marker's return means it has the chunk.
     static func publish(port: Int, count: Int, qos: Int, sensors: Int, clientID: String) async throws {
         let stream = IngestStream(sensors: sensors)
         let messages = (0..<count).map(stream.message)
         var settings = MQTTSettings(host: "127.0.0.1", port: port, clientID: clientID)
         settings.statusTopic = "bench/\(clientID)/status"
-        let client = MQTTClient(settings: settings, subscriptions: [MQTTSubscription](), logger: quietLogger) { _ in }
-        try client.start()
-        try await connected(client)
-        let started = monotonicNanoseconds()
-        for message in messages {
-            _ = try client.publish(topic: message.topic, payload: message.payload, qos: qos)
+        let barrier = "bench/\(clientID)/barrier"
+        let (markers, marked) = AsyncStream.makeStream(of: Void.self)
+        let client = MQTTClient(
+            settings: settings, subscriptions: [MQTTSubscription(filter: barrier, qos: 1)], logger: quietLogger
+        ) { message in
+            if message.topic == barrier { marked.yield() }
         }
-        await client.stop()
+        try client.start()
+        try await connected(client, subscriptions: 1)
+        var returned = markers.makeAsyncIterator()
+        let started = monotonicNanoseconds()
+        for start in stride(from: 0, to: count, by: chunk) {
+            for message in messages[start..<min(count, start + chunk)] {
+                _ = try client.publish(topic: message.topic, payload: message.payload, qos: qos)
+            }
+            _ = try client.publish(topic: barrier, payload: [], qos: 1)
+            guard await returned.next() != nil else { throw BenchError("the publisher stopped early") }
+        }
         let seconds = Double(monotonicNanoseconds() - started) / 1e9
+        await client.stop()
         say(
             "RESULT published=\(count) qos=\(qos) seconds=\(formatted(seconds, decimals: 3)) "
                 + "published_per_s=\(formatted(Double(count) / seconds, decimals: 0))")
