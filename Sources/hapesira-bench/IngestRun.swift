@@ -125,16 +125,15 @@ enum IngestRun {
         let seconds = Double(end &- first) / 1e9
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        let cpu =
-            Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
         if !complete { say("timed out after \(timeout) s with \(received) of \(count) messages") }
         say(
             "RESULT qos=\(qos) received=\(received) journaled=\(journaled) expected=\(count) "
                 + "lost=\(max(0, count - journaled)) extra=\(max(0, journaled - count)) "
                 + "sensors_off=\(wrongSensors.count) duplicate_keys=\(keyed - distinctKeys) unexpected_outcomes=\(unexpected) "
                 + "seconds=\(formatted(seconds, decimals: 3)) readings_per_s=\(formatted(Double(count) / seconds, decimals: 0)) "
-                + "peak_rss_kb=\(usage.ru_maxrss) cpu_s=\(formatted(cpu, decimals: 2)) writer_synchronous=\(writerSynchronous)"
+                + "peak_rss_kb=\(usage.ru_maxrss) cpu_s=\(formatted(user + system, decimals: 2)) cpu_user_s=\(formatted(user, decimals: 2)) cpu_sys_s=\(formatted(system, decimals: 2)) writer_synchronous=\(writerSynchronous)"
         )
     }
 
