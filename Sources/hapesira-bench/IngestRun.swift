@@ -132,7 +132,7 @@ enum IngestRun {
             "RESULT qos=\(qos) received=\(received) journaled=\(journaled) expected=\(count) "
                 + "lost=\(max(0, count - journaled)) extra=\(max(0, journaled - count)) "
                 + "sensors_off=\(wrongSensors.count) duplicate_keys=\(keyed - distinctKeys) unexpected_outcomes=\(unexpected) "
-                + "seconds=\(formatted(seconds, decimals: 3)) readings_per_s=\(formatted(Double(count) / seconds, decimals: 0)) "
+                + "seconds=\(formatted(seconds, decimals: 3)) readings_per_s=\(formatted(Double(min(received, journaled)) / seconds, decimals: 0)) "
                 + "peak_rss_kb=\(usage.ru_maxrss) cpu_s=\(formatted(user + system, decimals: 2)) cpu_user_s=\(formatted(user, decimals: 2)) cpu_sys_s=\(formatted(system, decimals: 2)) writer_synchronous=\(writerSynchronous)"
         )
     }
