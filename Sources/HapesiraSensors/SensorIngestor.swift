@@ -12,8 +12,11 @@ import Synchronization
 ///
 /// A QoS 1 reading is committed before `handle` returns, so libmosquitto acknowledges the message
 /// only once it is stored. QoS 0 readings carry no acknowledgement: they wait in a small batch that
-/// is committed when it is full, after `batchDelay`, before the next QoS 1 reading (in the same
-/// transaction, so the journal keeps arrival order) and on `flush()`.
+/// is committed when it is full (by a flusher thread, so decoding goes on meanwhile), after
+/// `batchDelay`, before the next QoS 1 reading (in the same transaction: the journal keeps arrival
+/// order) and on `flush()`.
+///
+/// - Important: call `flush()` once the MQTT client has stopped, or the waiting QoS 0 readings are lost.
 ///
 /// Bad input — an unknown topic, a malformed payload — is counted and logged (at most once a
 /// minute per sensor or topic) and never stops ingestion.
@@ -35,6 +38,7 @@ public final class SensorIngestor: Sendable {
     /// The bindings that accept each topic seen so far (a sensor's topics are few and repeat).
     private let routes = Mutex<[String: [SensorBinding]]>([:])
     private static let maxRoutes = 4_096
+    private static let maxWaitingBatches = 4
 
     private let batchSize: Int
     private let batchDelay: Duration
@@ -161,15 +165,18 @@ public final class SensorIngestor: Sendable {
         }
     }
 
-    /// Adds QoS 0 readings to the batch; commits it here when full, else makes sure a flush is due.
+    /// Adds QoS 0 readings to the batch. A full batch is committed by the flusher while the network thread
+    /// goes on reading messages; here, when the flusher is `maxWaitingBatches` behind (bounding memory).
     private func enqueue(_ entries: [SensorJournal.Entry]) {
-        let (first, full) = batch.withLock { batch in
+        let (count, first) = batch.withLock { batch in
             let first = batch.isEmpty
             batch.append(contentsOf: entries)
-            return (first, batch.count >= batchSize)
+            return (batch.count, first)
         }
-        if full {
+        if count >= batchSize * Self.maxWaitingBatches {
             commitBatch()
+        } else if count >= batchSize && count - entries.count < batchSize {
+            flusher.async { self.commitBatch() }
         } else if first {
             // Every reading in the batch arrived after this one, so this deadline covers them all.
             flusher.asyncAfter(deadline: .now() + .nanoseconds(Int(batchDelay.nanoseconds))) { self.commitBatch() }

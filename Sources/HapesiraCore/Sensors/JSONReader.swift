@@ -57,6 +57,7 @@ struct JSONReader {
         defer { depth -= 1 }
         index += 1  // {
         var members: [String: JSONValue] = [:]
+        members.reserveCapacity(8)  // sensor payloads' objects are small: no rehashing while they fill
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             index += 1
