@@ -150,16 +150,14 @@ public final class SensorIngestor: Sendable {
     /// Commits the waiting QoS 0 readings and `entries` in one transaction; returns `entries`' outcome.
     private func commit(_ entries: [SensorJournal.Entry]) -> Outcome {
         committing.withLock { _ in
-            let waiting = batch.withLock { batch in
-                defer { batch.removeAll(keepingCapacity: true) }
-                return batch
-            }
+            let waiting = takeBatch()
             do {
                 let stored = try journal.record(waiting + entries)
                 count(stored[..<waiting.count])
                 return stored[waiting.count...].contains(true) ? .stored : .duplicate
             } catch {
-                fail(error, readings: waiting.count)
+                // The message itself is counted as failed by `handle`.
+                fail(error, batched: waiting.count, total: waiting.count + entries.count)
                 return .failed
             }
         }
@@ -186,16 +184,22 @@ public final class SensorIngestor: Sendable {
     /// Commits the waiting QoS 0 readings, if any.
     private func commitBatch() {
         committing.withLock { _ in
-            let waiting = batch.withLock { batch in
-                defer { batch.removeAll(keepingCapacity: true) }
-                return batch
-            }
+            let waiting = takeBatch()
             guard !waiting.isEmpty else { return }
             do {
                 count(try journal.record(waiting)[...])
             } catch {
-                fail(error, readings: waiting.count)
+                fail(error, batched: waiting.count, total: waiting.count)
             }
+        }
+    }
+
+    /// Empties the batch; returns what it held.
+    private func takeBatch() -> [SensorJournal.Entry] {
+        batch.withLock { batch in
+            var taken: [SensorJournal.Entry] = []
+            swap(&taken, &batch)
+            return taken
         }
     }
 
@@ -207,10 +211,10 @@ public final class SensorIngestor: Sendable {
         if count < stored.count { counters[.duplicate]?.increment(by: Int64(stored.count - count)) }
     }
 
-    private func fail(_ error: any Error, readings: Int) {
-        logger.error(
-            "sensor readings not stored", metadata: ["sensor.readings": "\(readings)", "error": "\(error)"])
-        counters[.failed]?.increment(by: Int64(readings))
+    /// Logs a failed commit of `total` readings and counts the `batched` QoS 0 ones among them as failed.
+    private func fail(_ error: any Error, batched: Int, total: Int) {
+        logger.error("sensor readings not stored", metadata: ["sensor.readings": "\(total)", "error": "\(error)"])
+        if batched > 0 { counters[.failed]?.increment(by: Int64(batched)) }
     }
 
     private func warn(key: String, _ message: String, topic: String) {
