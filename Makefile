@@ -1,4 +1,4 @@
-.PHONY: run test bench bench-feeds bench-reports format install
+.PHONY: run test bench bench-feeds bench-ingest bench-reports format install
 
 run:
 	scripts/run-demo
@@ -11,6 +11,9 @@ bench:
 
 bench-feeds:
 	scripts/bench-feeds
+
+bench-ingest:
+	scripts/bench-ingest
 
 format:
 	swift format -i -r --configuration .swift-format Package.swift Sources Tests

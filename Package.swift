@@ -106,10 +106,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Benchmarks (not tests): `make bench`.
+        // Benchmarks (not tests): `make bench`, `make bench-ingest`.
         .executableTarget(
             name: "hapesira-bench",
-            dependencies: ["HapesiraCore", "HapesiraICal", "HapesiraConfig", "HapesiraStore"],
+            dependencies: [
+                "HapesiraCore", "HapesiraICal", "HapesiraConfig", "HapesiraStore", "HapesiraMQTT", "HapesiraSensors",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -137,6 +141,7 @@ let package = Package(
             name: "HapesiraMQTTTests",
             dependencies: [
                 "HapesiraMQTT", "HapesiraSensors", "HapesiraStore", "HapesiraCore", "HapesiraConfig", "HapesiraICal",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

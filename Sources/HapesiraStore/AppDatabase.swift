@@ -44,6 +44,36 @@ public final class AppDatabase: Sendable {
         return configuration
     }
 
+    /// Runs `updates` in one transaction committed with `synchronous = NORMAL`, then puts the writer back
+    /// to `FULL`. In WAL mode such a commit survives a crash of the daemon, but not of the OS or the
+    /// power: the last ones are on disk only after the next checkpoint or fsynced commit. For sensor
+    /// readings, never for bookings.
+    ///
+    /// - Important: `PRAGMA synchronous` belongs to the connection, which every write shares; the
+    ///   switch happens inside the writer's exclusive access, so no other transaction commits with
+    ///   `NORMAL`.
+    public func writeWithoutFsync<T>(_ updates: (Database) throws -> T) throws -> T {
+        try writer.writeWithoutTransaction { db in
+            // Cached statements: this runs once per sensor reading (GRDB's inTransaction prepares BEGIN and COMMIT
+            // anew each time).
+            try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute()
+            let result = Result<T, any Error> {
+                try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
+                do {
+                    let value = try updates(db)
+                    try db.cachedStatement(sql: "COMMIT").execute()
+                    return value
+                } catch {
+                    if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") }
+                    throw error
+                }
+            }
+            // Outside any transaction now (committed or rolled back), where SQLite accepts the change.
+            try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
+            return try result.get()
+        }
+    }
+
     /// Checks that the database answers a query.
     public func ping() async throws {
         try await writer.read { db in _ = try Int.fetchOne(db, sql: "SELECT 1") }

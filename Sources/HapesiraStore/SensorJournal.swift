@@ -13,46 +13,120 @@ public struct SensorHealth: Sendable, Hashable {
 
 /// The sensor journal: every accepted reading once, and each sensor's health.
 public struct SensorJournal: Sendable {
+    /// One reading on its way into the journal.
+    public struct Entry: Sendable {
+        public var observation: SensorObservation
+        public var verdict: ObservationVerdict
+        public var space: String
+        public var topic: String
+        public var receivedAt: Int64
+
+        public init(
+            _ observation: SensorObservation, verdict: ObservationVerdict, space: String, topic: String,
+            receivedAt: Int64
+        ) {
+            self.observation = observation
+            self.verdict = verdict
+            self.space = space
+            self.topic = topic
+            self.receivedAt = receivedAt
+        }
+    }
+
     let database: AppDatabase
 
     public init(database: AppDatabase) { self.database = database }
 
-    /// Stores one reading and updates its sensor's health, durably, before returning: the caller
-    /// (the MQTT network thread) acknowledges the message only afterwards. A reading whose
-    /// deduplication key is already stored is dropped; returns whether it was stored.
+    /// Stores one reading and updates its sensor's health before returning: the caller (the MQTT
+    /// network thread) acknowledges the message only afterwards. A reading whose deduplication key is
+    /// already stored is dropped; returns whether it was stored.
     @discardableResult
     public func record(
         _ observation: SensorObservation, verdict: ObservationVerdict, space: String, topic: String, receivedAt: Int64
     ) throws -> Bool {
-        try database.writer.write { db in
-            try db.execute(
-                sql: """
-                    INSERT OR IGNORE INTO sensor_reading
-                        (sensor_id, space_id, topic, received_at, event_at, verdict, value, battery, online, dedup_key)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    observation.sensor, space, topic, receivedAt, observation.eventTime, verdict.rawValue,
-                    observation.value.map(Self.text), observation.battery, observation.online,
-                    observation.deduplicationKey,
+        try record([Entry(observation, verdict: verdict, space: space, topic: topic, receivedAt: receivedAt)])[0]
+    }
+
+    /// Stores readings in order, in one transaction, and updates their sensors' health; returns for each
+    /// whether it was stored (false: its deduplication key was already there).
+    ///
+    /// Committed with `synchronous = NORMAL` (see `AppDatabase.writeWithoutFsync`): a reading survives a
+    /// crash of the daemon once this returns; an OS crash or power cut can lose the last ones.
+    public func record(_ entries: [Entry]) throws -> [Bool] {
+        guard !entries.isEmpty else { return [] }
+        return try database.writeWithoutFsync { db in
+            let insert = try db.cachedStatement(sql: Self.insertReading)
+            var stored: [Bool] = []
+            stored.reserveCapacity(entries.count)
+            // Each sensor's health is written once per transaction, folded over its readings in order.
+            var health: [String: HealthChange] = [:]
+            var sensors: [String] = []
+            for entry in entries {
+                let observation = entry.observation
+                insert.setUncheckedArguments([
+                    observation.sensor, entry.space, entry.topic, entry.receivedAt, observation.eventTime,
+                    entry.verdict.rawValue, observation.value.map(Self.text), observation.battery,
+                    observation.online, observation.deduplicationKey,
                 ])
-            guard db.changesCount == 1 else { return false }
-            try db.execute(
-                sql: """
-                    INSERT INTO sensor_state (sensor_id, last_seen, battery, online, last_event)
-                    VALUES (?1, ?2, ?3, ?4, ?5)
-                    ON CONFLICT (sensor_id) DO UPDATE SET last_seen = ?2, battery = coalesce(?3, battery),
-                        online = coalesce(?4, online), last_event = coalesce(?5, last_event)
-                    """,
-                arguments: [
-                    observation.sensor, receivedAt, observation.battery,
-                    // Any message but a retained snapshot is a sign of life.
-                    observation.online ?? (verdict == .snapshot ? nil : true),
-                    verdict == .event ? receivedAt : nil,
-                ])
-            return true
+                try insert.execute()
+                let isNew = db.changesCount == 1
+                stored.append(isNew)
+                guard isNew else { continue }
+                let change = HealthChange(entry)
+                if let earlier = health[observation.sensor] {
+                    health[observation.sensor] = earlier.then(change)
+                } else {
+                    health[observation.sensor] = change
+                    sensors.append(observation.sensor)
+                }
+            }
+            let update = try db.cachedStatement(sql: Self.updateHealth)
+            for sensor in sensors {
+                let change = health[sensor]!
+                update.setUncheckedArguments([sensor, change.lastSeen, change.battery, change.online, change.lastEvent])
+                try update.execute()
+            }
+            return stored
         }
     }
+
+    /// What stored readings change in their sensor's health row (nil: keep the stored value).
+    private struct HealthChange {
+        var lastSeen: Int64
+        var battery: Int?
+        var online: Bool?
+        var lastEvent: Int64?
+
+        init(_ entry: Entry) {
+            lastSeen = entry.receivedAt
+            battery = entry.observation.battery
+            // Any message but a retained snapshot is a sign of life.
+            online = entry.observation.online ?? (entry.verdict == .snapshot ? nil : true)
+            lastEvent = entry.verdict == .event ? entry.receivedAt : nil
+        }
+
+        /// This change followed by `later`: what applying both in turn to the row gives.
+        func then(_ later: HealthChange) -> HealthChange {
+            var folded = later
+            folded.battery = later.battery ?? battery
+            folded.online = later.online ?? online
+            folded.lastEvent = later.lastEvent ?? lastEvent
+            return folded
+        }
+    }
+
+    private static let insertReading = """
+        INSERT OR IGNORE INTO sensor_reading
+            (sensor_id, space_id, topic, received_at, event_at, verdict, value, battery, online, dedup_key)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    private static let updateHealth = """
+        INSERT INTO sensor_state (sensor_id, last_seen, battery, online, last_event)
+        VALUES (?1, ?2, ?3, ?4, ?5)
+        ON CONFLICT (sensor_id) DO UPDATE SET last_seen = ?2, battery = coalesce(?3, battery),
+            online = coalesce(?4, online), last_event = coalesce(?5, last_event)
+        """
 
     /// Every sensor's health, by sensor id.
     public func health() async throws -> [String: SensorHealth] {

@@ -7,6 +7,13 @@
 //   hapesira-bench creates   --config F --database PATH --origin T --first-slot N [--count 2000] [--clients 1]
 //   hapesira-bench count     --database PATH
 //   hapesira-bench reports   --database PATH [--occurrences 100000] [--detection-seconds 115] [--runs 5]
+//
+// and for issue 4 (`make bench-ingest`, `scripts/bench-ingest`):
+//
+//   hapesira-bench ingest-stages  --directory DIR [--count 20000] [--sensors 100]
+//   hapesira-bench ingest         --port P --database PATH --qos 1|0 [--count 100000] [--sensors 100]
+//                                 [--client-id ID] [--timeout 120]
+//   hapesira-bench ingest-publish --port P --qos 1|0 [--count 100000] [--sensors 100] [--client-id ID]
 import Foundation
 import GRDB
 import HapesiraConfig
@@ -18,6 +25,12 @@ func loadConfiguration(_ path: String) throws -> DaemonConfiguration {
     } catch {
         throw BenchError(error.description)
     }
+}
+
+func qos(_ options: Options) throws -> Int {
+    let qos = try options.int("qos", default: 1)
+    guard qos <= 1 else { throw BenchError("--qos must be 0 or 1") }
+    return qos
 }
 
 func runCommand(_ arguments: [String]) async throws {
@@ -80,8 +93,30 @@ func runCommand(_ arguments: [String]) async throws {
         say(
             "RESULT bookings=\(bookings) active_occurrences=\(occurrences) audit=\(audit) writer_synchronous=\(synchronous)"
         )
+    case "ingest-stages":
+        let options = try Options(rest, allowed: ["directory", "count", "sensors"])
+        try await IngestStages.run(
+            directory: try options.string("directory"), count: max(1, try options.int("count", default: 20_000)),
+            sensors: max(1, try options.int("sensors", default: 100)))
+    case "ingest":
+        let options = try Options(
+            rest, allowed: ["port", "database", "qos", "count", "sensors", "client-id", "timeout"])
+        try await IngestRun.ingest(
+            port: try options.int("port", default: 1883), count: max(1, try options.int("count", default: 100_000)),
+            qos: try qos(options), sensors: max(1, try options.int("sensors", default: 100)),
+            databasePath: try options.string("database"),
+            clientID: options.string("client-id", default: "hapesira-bench-ingest"),
+            timeout: max(1, try options.int("timeout", default: 120)))
+    case "ingest-publish":
+        let options = try Options(rest, allowed: ["port", "qos", "count", "sensors", "client-id"])
+        try await IngestRun.publish(
+            port: try options.int("port", default: 1883), count: max(1, try options.int("count", default: 100_000)),
+            qos: try qos(options), sensors: max(1, try options.int("sensors", default: 100)),
+            clientID: options.string("client-id", default: "hapesira-bench-publisher"))
     default:
-        throw BenchError("unknown command '\(command)'; expected config, seed, conflicts, creates or count")
+        throw BenchError(
+            "unknown command '\(command)'; expected config, seed, conflicts, creates, count, ingest-stages, ingest or ingest-publish"
+        )
     }
 }
 

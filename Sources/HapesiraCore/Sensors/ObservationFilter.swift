@@ -33,11 +33,11 @@ public struct ObservationFilter: Sendable, Hashable {
     public mutating func admit(_ observation: SensorObservation, retained: Bool) -> ObservationVerdict {
         let sensor = observation.sensor
         if let key = observation.deduplicationKey {
-            var keys = recentKeys[sensor, default: []]
-            if keys.contains(key) { return .duplicate }
-            keys.append(key)
-            if keys.count > keysPerSensor { keys.removeFirst(keys.count - keysPerSensor) }
-            recentKeys[sensor] = keys
+            if recentKeys[sensor]?.contains(key) == true { return .duplicate }
+            // Changed in place: a copy of the list per reading would cost more than the check.
+            recentKeys[sensor, default: []].append(key)
+            let excess = recentKeys[sensor, default: []].count - keysPerSensor
+            if excess > 0 { recentKeys[sensor, default: []].removeFirst(excess) }
         }
         guard let value = observation.value else { return retained ? .snapshot : .status }
         let previous = lastValues[sensor]

@@ -2,7 +2,11 @@ import Foundation
 
 // The built-in presets. Each returns `false` for a topic it does not report on.
 extension DecodeContext {
-    private var levels: [Substring] { topic.split(separator: "/", omittingEmptySubsequences: false) }
+    /// The topic's levels, split on its UTF-8 bytes (`/` is ASCII; splitting by `Character` cost more than
+    /// parsing the payload). Computed on each use: take a copy where it is needed more than once.
+    private var levels: [Substring] {
+        topic.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { Substring($0) }
+    }
 
     /// `zigbee2mqtt/<friendly name>` JSON state; `…/availability` `online`/`offline` or `{"state":"online"}`.
     mutating func zigbee2mqtt() throws(SensorDecodeError) -> Bool {
@@ -20,8 +24,9 @@ extension DecodeContext {
             }
             return true
         }
+        let levels = levels
         if levels.count >= 2 && levels[1] == "bridge" { return false }
-        if ["set", "get"].contains(levels.last) || levels.dropLast().last == "set" { return false }
+        if levels.last == "set" || levels.last == "get" || levels.dropLast().last == "set" { return false }
         // An empty payload clears a retained state: no information.
         if isEmptyPayload { return true }
         let state = try jsonObject()
@@ -197,6 +202,7 @@ extension DecodeContext {
     /// `uplink_message.decoded_payload`; `f_cnt` (omitted when zero) is the deduplication key and
     /// `received_at` the event time.
     mutating func theThingsStack() throws(SensorDecodeError) -> Bool {
+        let levels = levels
         guard levels.count >= 5, levels[0] == "v3", levels.last == "up" else { return false }
         let uplink = try jsonObject()
         guard let message = uplink["uplink_message"] else { return false }

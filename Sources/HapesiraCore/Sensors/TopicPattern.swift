@@ -61,7 +61,8 @@ public struct TopicPattern: Sendable, Hashable, CustomStringConvertible {
     /// The captured levels when `topic` matches, else `nil`. As in MQTT, `#` also matches the parent
     /// level (`a/#` matches `a`), and a wildcard in the first level never matches a `$` topic.
     public func matches(_ topic: String) -> [String: String]? {
-        guard !topic.isEmpty, !topic.contains("+"), !topic.contains("#") else { return nil }
+        guard !topic.isEmpty, !topic.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "#") })
+        else { return nil }
         let parts = topic.split(separator: "/", omittingEmptySubsequences: false)
         if topic.hasPrefix("$"), let first = levels.first, first != .literal(String(parts[0])) { return nil }
         var captures: [String: String] = [:]

@@ -84,8 +84,8 @@ struct Serve: AsyncParsableCommand {
             services.append(
                 .init(
                     service: SensorService(
-                        client: client, usage: usage, releaser: releaser, states: states, discovery: discovery,
-                        logger: logger)))
+                        client: client, ingestor: ingestor, usage: usage, releaser: releaser, states: states,
+                        discovery: discovery, logger: logger)))
         }
         let notifier = SystemdNotifier()
         let host = configuration.server.host

@@ -11,6 +11,8 @@ import ServiceLifecycle
 /// nobody came to, and publishes the spaces' live states.
 struct SensorService: Service {
     let client: MQTTClient
+    /// Its QoS 0 readings wait in a batch: committed once the client has stopped.
+    let ingestor: SensorIngestor
     let usage: UsageTimelines
     let releaser: AutoReleaser
     let states: SpaceStatePublisher
@@ -34,6 +36,8 @@ struct SensorService: Service {
                 }
                 group.cancelAll()
             }
+            // The events end once the client has stopped: no reading arrives after this.
+            await ingestor.flush()
         } onGracefulShutdown: {
             Task { await client.stop() }
         }
