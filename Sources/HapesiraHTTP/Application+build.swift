@@ -122,6 +122,7 @@ func buildRouter(_ dependencies: AppDependencies, parts: ServerParts) -> Router<
             .addRoutes(to: web)
         ReportPage(pages: pages, reports: reports, catalogue: dependencies.catalogue, now: dependencies.now)
             .addRoutes(to: web)
+        PublicPages(pages: pages, store: dependencies.store, now: dependencies.now).addRoutes(to: web)
     }
     return router
 }

@@ -6,7 +6,7 @@ import NIOCore
 import NIOHTTPTypes
 
 extension HTTPField.Name {
-    /// W3C Server Timing: how a feed was answered (cache hit, or database and build times).
+    /// W3C Server Timing: how a feed or a week page was answered (cache hit, or database and build times).
     static let serverTiming = HTTPField.Name("Server-Timing")!
 }
 

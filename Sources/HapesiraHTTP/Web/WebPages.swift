@@ -22,7 +22,8 @@ struct WebPages: Sendable {
         }
         if let session = context.session { values["csrf"] = session.csrf }
         if let error { values["error"] = renderer.texts(language)[error] ?? error }
-        return renderer.page(template, values, language: language, path: request.uri.path, status: status)
+        return renderer.page(
+            template, values, language: language, path: request.uri.path, query: request.uri.query, status: status)
     }
 
     /// A sign-in redirect for pages that need a caller.

@@ -52,14 +52,17 @@ public struct WebRenderer: Sendable {
     public func texts(_ language: Language) -> [String: String] { texts[language] ?? [:] }
 
     /// The page `template` in `language`, as an HTML response. `values` are the page's own; the
-    /// renderer adds `t` (the texts), `lang`, the language switch and `path`.
+    /// renderer adds `t` (the texts), `lang` and the language switch: `languages`, and `languageLink`
+    /// (+ a code), which keeps the page's `path` and other query parameters (`query`, as requested).
     func page(
-        _ template: String, _ values: [String: Any], language: Language, path: String, status: HTTPResponse.Status = .ok
+        _ template: String, _ values: [String: Any], language: Language, path: String, query: String? = nil,
+        status: HTTPResponse.Status = .ok
     ) -> Response {
         var context = values
         context["t"] = texts(language)
         context["lang"] = language.rawValue
-        context["path"] = path
+        let kept = (query ?? "").split(separator: "&").filter { !$0.isEmpty && !$0.hasPrefix("lang=") }
+        context["languageLink"] = path + "?" + (kept + ["lang="]).joined(separator: "&")
         context["languages"] = Language.allCases.map { other in
             [
                 "code": other.rawValue, "name": texts(other)["language_name"] ?? other.rawValue,
