@@ -77,10 +77,8 @@ struct PublicPages: Sendable {
         let spans = venues.map { week.interval(in: $0.venue.zone) }
         var bookings: [Booking] = []
         if let first = spans.map(\.start).min(), let last = spans.map(\.end).max() {
-            bookings = try await store.bookings(
-                BookingFilter(
-                    spaces: venues.flatMap { $0.spaces.map(\.id) }, statuses: [.confirmed, .pending],
-                    range: Interval(start: first, end: last), limit: Int.max))
+            bookings = try await store.activeBookings(
+                spaces: venues.flatMap { $0.spaces.map(\.id) }, overlapping: Interval(start: first, end: last))
         }
         let loaded = clock.now
         let texts = pages.renderer.texts(Language.of(request))
@@ -140,16 +138,16 @@ struct PublicPages: Sendable {
     )
         -> [String: Any]
     {
-        var values: [String: Any] = [
+        [
+            "classes": "booking" + (entry.title == nil ? " busy" : "") + (entry.tentative ? " tentative" : ""),
             "start": TimeInput.format(entry.interval.start, in: zone),
             "end": TimeInput.format(entry.interval.end, in: zone),
             "startLabel": WeekText.time(entry.interval.start, on: day, zone: zone),
             "endLabel": WeekText.time(entry.interval.end, on: day, zone: zone, isEnd: true),
             "title": entry.title ?? texts["week_busy"] ?? "Busy", "busy": entry.title == nil,
-            "tentative": entry.tentative, "private": entry.isPrivate && entry.title != nil,
+            "organisation": entry.organisation ?? "", "tentative": entry.tentative,
+            "private": entry.isPrivate && entry.title != nil,
         ]
-        if let organisation = entry.organisation { values["organisation"] = organisation }
-        return values
     }
 
     /// A page saying what was wrong with the request, in the visitor's language.
