@@ -109,7 +109,14 @@ let package = Package(
         // Benchmarks (not tests): `make bench`.
         .executableTarget(
             name: "hapesira-bench",
-            dependencies: ["HapesiraCore", "HapesiraICal", "HapesiraConfig", "HapesiraStore"],
+            dependencies: [
+                "HapesiraCore", "HapesiraICal", "HapesiraConfig", "HapesiraStore", "HapesiraHTTP",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
             swiftSettings: swiftSettings
         ),
 
