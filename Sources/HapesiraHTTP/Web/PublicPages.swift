@@ -91,8 +91,10 @@ struct PublicPages: Sendable {
         values["feed"] = FeedLinks(request).values(place)
         var response = pages.render("week", values, request, context)
         let rendered = clock.now
+        let shown = schedules.reduce(0) { $0 + $1.count }
         response.headers[.serverTiming] =
-            "db;dur=\(milliseconds(loaded - started)), render;dur=\(milliseconds(rendered - loaded));desc=\"\(schedules.reduce(0) { $0 + $1.count }) occurrences\""
+            "db;dur=\(milliseconds(loaded - started)), "
+            + "render;dur=\(milliseconds(rendered - loaded));desc=\"\(shown) occurrences\""
         return response
     }
 
@@ -125,28 +127,12 @@ struct PublicPages: Sendable {
                         let entries = schedule.entries[column][index]
                         return [
                             "space": space.id, "any": !entries.isEmpty,
-                            "entries": entries.map { entryValues($0, on: day, zone: zone, texts: texts) },
+                            "items": entries.map { $0.listItem(on: day, zone: zone, texts: texts) }.joined(
+                                separator: "\n"),
                         ]
                     },
                 ]
             },
-        ]
-    }
-
-    private func entryValues(
-        _ entry: WeekEntry, on day: LocalDate, zone: Zone, texts: [String: String]
-    )
-        -> [String: Any]
-    {
-        [
-            "classes": "booking" + (entry.title == nil ? " busy" : "") + (entry.tentative ? " tentative" : ""),
-            "start": TimeInput.format(entry.interval.start, in: zone),
-            "end": TimeInput.format(entry.interval.end, in: zone),
-            "startLabel": WeekText.time(entry.interval.start, on: day, zone: zone),
-            "endLabel": WeekText.time(entry.interval.end, on: day, zone: zone, isEnd: true),
-            "title": entry.title ?? texts["week_busy"] ?? "Busy", "busy": entry.title == nil,
-            "organisation": entry.organisation ?? "", "tentative": entry.tentative,
-            "private": entry.isPrivate && entry.title != nil,
         ]
     }
 
