@@ -106,12 +106,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Benchmarks (not tests): `make bench`, `make bench-ingest`.
+        // Benchmarks (not tests): `make bench`, `make bench-ingest`, `make bench-reports`; week-view.
         .executableTarget(
             name: "hapesira-bench",
             dependencies: [
                 "HapesiraCore", "HapesiraICal", "HapesiraConfig", "HapesiraStore", "HapesiraMQTT", "HapesiraSensors",
+                "HapesiraHTTP",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings

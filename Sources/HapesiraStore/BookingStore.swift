@@ -457,6 +457,30 @@ public struct BookingStore: Sendable {
         }
     }
 
+    /// The pending and confirmed bookings with an occurrence (not cancelled or released) in one of
+    /// `spaces` that overlaps `range`, each with all its occurrences — what a calendar page shows.
+    /// Read through the active-occurrence index: the cost follows the bookings in the range, not the
+    /// spaces' whole history (``bookings(_:)`` visits every booking of the spaces).
+    public func activeBookings(spaces: [String], overlapping range: Interval) async throws -> [Booking] {
+        guard !spaces.isEmpty else { return [] }
+        let lowerBound = range.start - catalogue.longestBlock
+        let placeholders = Array(repeating: "?", count: spaces.count).joined(separator: ",")
+        return try await database.writer.read { db in
+            // An occurrence begins at most `longestBlock` before it ends (buffers included): the lower
+            // bound on block_start turns the index probe into a narrow range scan.
+            try BookingRows.bookings(
+                db,
+                sql: """
+                    SELECT \(BookingRows.columns) FROM booking WHERE id IN (
+                        SELECT booking_id FROM occurrence
+                        WHERE active = 1 AND space_id IN (\(placeholders))
+                          AND block_start < ? AND block_start >= ? AND start_at < ? AND end_at > ?)
+                    ORDER BY start_at, id
+                    """,
+                arguments: StatementArguments(spaces) + [range.end, lowerBound, range.end, range.start])
+        }
+    }
+
     /// Occurrences holding any part of `interval` in the space or a space linked to it.
     public func busy(space: Space, within interval: Interval) async throws -> [BusyOccurrence] {
         let catalogue = self.catalogue

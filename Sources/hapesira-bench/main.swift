@@ -75,6 +75,7 @@ func runCommand(_ arguments: [String]) async throws {
             occurrences: try options.int("occurrences", default: 100_000),
             detectionEvery: Int64(max(10, try options.int("detection-seconds", default: 115))),
             runs: max(1, try options.int("runs", default: 5)))
+    case "week-view": try await WeekViewBench.run(rest)
     case "count":
         let options = try Options(rest, allowed: ["database"])
         let database = try AppDatabase.open(path: try options.string("database"))

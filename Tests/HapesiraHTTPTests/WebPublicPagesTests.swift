@@ -147,6 +147,22 @@ struct WebPublicPagesTests {
         let pending = try #require(anonymous.entries[meeting][6].first)
         #expect(pending.title == nil && pending.organisation == nil && pending.tentative && pending.isPrivate)
 
+        // Each entry's list item: times in the venue's zone, text escaped, tags for the visitor.
+        let english = try WebRenderer.bundled.get().texts(.en)
+        #expect(
+            night.listItem(on: week.monday, zone: place.zone, texts: english)
+                == #"<li class="booking"><span class="when"><time datetime="2026-10-18T23:00:00+02:00">18.10. 23:00</time>–<time datetime="2026-10-19T01:00:00+02:00">01:00</time></span> <span class="what">Booking 1</span> <span class="who">Anibar</span></li>"#
+        )
+        var tricky = night
+        tricky.title = #"Q&A <b>live</b> "quoted" 'single'"#
+        #expect(
+            tricky.listItem(on: week.monday, zone: place.zone, texts: english).contains(
+                #"<span class="what">Q&amp;A &lt;b&gt;live&lt;/b&gt; &quot;quoted&quot; &#39;single&#39;</span>"#))
+        let busy = pending.listItem(on: week.sunday, zone: place.zone, texts: english)
+        #expect(busy.hasPrefix(#"<li class="booking busy tentative">"#))
+        #expect(busy.contains(#"<span class="what">Busy</span> <span class="tag">awaiting approval</span></li>"#))
+        #expect(!busy.contains("who") && !busy.contains("private"))
+
         let owner = Caller(tokenID: "t", organisation: "lumbardhi", role: .member)
         let own = VenueWeek(
             venue: place, spaces: spaces, week: week, bookings: bookings, caller: owner, catalogue: catalogue)
@@ -162,6 +178,10 @@ struct WebPublicPagesTests {
                 server, as: "anibar",
                 body: bookingBody(
                     title: "Animation workshop", start: "2027-02-10T10:00:00+01:00", end: "2027-02-10T12:00:00+01:00"))
+            _ = try await client.book(
+                server, as: "anibar",
+                body: bookingBody(
+                    title: "Q&A <b>live</b>", start: "2027-02-10T14:00:00+01:00", end: "2027-02-10T15:00:00+01:00"))
             _ = try await client.book(
                 server, as: "lumbardhi",
                 body: bookingBody(
@@ -192,6 +212,8 @@ struct WebPublicPagesTests {
                     #"<time datetime="2027-02-10T10:00:00+01:00">10:00</time>–<time datetime="2027-02-10T12:00:00+01:00">12:00</time>"#
                 ))
             #expect(workshop.contains("Animation workshop") && workshop.contains("Anibar"))
+            #expect(workshop.contains("Q&amp;A &lt;b&gt;live&lt;/b&gt;") && !html.contains("<b>live"), "escaped")
+            #expect(workshop.range(of: "Animation")!.lowerBound < workshop.range(of: "Q&amp;A")!.lowerBound, "by time")
             #expect(!weekCell(html, date: "2027-02-09", space: "kino-workshop-room").contains("Animation workshop"))
 
             let meeting = weekCell(html, date: "2027-02-11", space: "kino-meeting-room")

@@ -78,6 +78,35 @@ struct StoreTests {
         #expect(free.booking.status == .confirmed)
     }
 
+    @Test("active bookings of some spaces in a range: through the index, whole series, nothing cancelled")
+    func activeBookings() async throws {
+        let store = try makeStore()
+        let range = Interval(start: storeNow + 7 * 86_400, end: storeNow + 14 * 86_400)
+        func book(_ draft: BookingDraft) async throws -> Booking {
+            try await store.create(draft, by: member, now: storeNow).booking
+        }
+        let inside = try await book(draft(start: range.start + 86_400))
+        let overnight = try await book(draft(start: range.start - 1800))  // begins before the range
+        var weekly = draft(start: range.start - 7 * 86_400 + 3 * 3600)
+        weekly.recurrence = "FREQ=WEEKLY;COUNT=3"
+        let series = try await book(weekly)
+        var other = draft(start: range.start - 7 * 86_400 + 6 * 3600)
+        other.recurrence = "FREQ=WEEKLY;COUNT=2"
+        let cancelledInRange = try await book(other)
+        _ = try await store.cancelOccurrence(
+            cancelledInRange.id, occurrence: cancelledInRange.occurrences[1].id, by: member, reason: nil, now: storeNow)
+        let cancelled = try await book(draft(start: range.start + 2 * 86_400))
+        _ = try await store.cancel(cancelled.id, by: member, reason: nil, now: storeNow)
+        _ = try await book(draft("hall-a", start: range.start + 3 * 86_400))
+        _ = try await book(draft(start: range.end))  // begins as the range ends
+
+        let found = try await store.activeBookings(spaces: ["hall"], overlapping: range)
+        #expect(found.map(\.id) == [series.id, overnight.id, inside.id], "by start")
+        #expect(found.first { $0.id == series.id }?.occurrences.count == 3, "a series comes with all its occurrences")
+        #expect(try await store.activeBookings(spaces: [], overlapping: range).isEmpty)
+        #expect(try await store.activeBookings(spaces: ["hall", "hall-a"], overlapping: range).count == 4)
+    }
+
     @Test("concurrent creates for one slot through the group committer: exactly one succeeds")
     func groupCommitSerialises() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)

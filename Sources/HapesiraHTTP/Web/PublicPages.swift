@@ -77,10 +77,8 @@ struct PublicPages: Sendable {
         let spans = venues.map { week.interval(in: $0.venue.zone) }
         var bookings: [Booking] = []
         if let first = spans.map(\.start).min(), let last = spans.map(\.end).max() {
-            bookings = try await store.bookings(
-                BookingFilter(
-                    spaces: venues.flatMap { $0.spaces.map(\.id) }, statuses: [.confirmed, .pending],
-                    range: Interval(start: first, end: last), limit: Int.max))
+            bookings = try await store.activeBookings(
+                spaces: venues.flatMap { $0.spaces.map(\.id) }, overlapping: Interval(start: first, end: last))
         }
         let loaded = clock.now
         let texts = pages.renderer.texts(Language.of(request))
@@ -93,8 +91,10 @@ struct PublicPages: Sendable {
         values["feed"] = FeedLinks(request).values(place)
         var response = pages.render("week", values, request, context)
         let rendered = clock.now
+        let shown = schedules.reduce(0) { $0 + $1.count }
         response.headers[.serverTiming] =
-            "db;dur=\(milliseconds(loaded - started)), render;dur=\(milliseconds(rendered - loaded));desc=\"\(schedules.reduce(0) { $0 + $1.count }) occurrences\""
+            "db;dur=\(milliseconds(loaded - started)), "
+            + "render;dur=\(milliseconds(rendered - loaded));desc=\"\(shown) occurrences\""
         return response
     }
 
@@ -127,29 +127,13 @@ struct PublicPages: Sendable {
                         let entries = schedule.entries[column][index]
                         return [
                             "space": space.id, "any": !entries.isEmpty,
-                            "entries": entries.map { entryValues($0, on: day, zone: zone, texts: texts) },
+                            "items": entries.map { $0.listItem(on: day, zone: zone, texts: texts) }.joined(
+                                separator: "\n"),
                         ]
                     },
                 ]
             },
         ]
-    }
-
-    private func entryValues(
-        _ entry: WeekEntry, on day: LocalDate, zone: Zone, texts: [String: String]
-    )
-        -> [String: Any]
-    {
-        var values: [String: Any] = [
-            "start": TimeInput.format(entry.interval.start, in: zone),
-            "end": TimeInput.format(entry.interval.end, in: zone),
-            "startLabel": WeekText.time(entry.interval.start, on: day, zone: zone),
-            "endLabel": WeekText.time(entry.interval.end, on: day, zone: zone, isEnd: true),
-            "title": entry.title ?? texts["week_busy"] ?? "Busy", "busy": entry.title == nil,
-            "tentative": entry.tentative, "private": entry.isPrivate && entry.title != nil,
-        ]
-        if let organisation = entry.organisation { values["organisation"] = organisation }
-        return values
     }
 
     /// A page saying what was wrong with the request, in the visitor's language.

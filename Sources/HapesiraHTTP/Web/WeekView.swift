@@ -30,6 +30,29 @@ struct WeekEntry: Sendable, Hashable {
     var isPrivate: Bool
 }
 
+extension WeekEntry {
+    /// The entry's `<li>` in the row of `date`: its times, title, organisation and tags. Written
+    /// here rather than in the week template because a busy venue's week has hundreds of them and
+    /// the template engine's per-value lookups cost several times the rest of the page.
+    func listItem(on date: LocalDate, zone: Zone, texts: [String: String]) -> String {
+        let classes = "booking" + (title == nil ? " busy" : "") + (tentative ? " tentative" : "")
+        let start = TimeInput.format(interval.start, in: zone)
+        let end = TimeInput.format(interval.end, in: zone)
+        var html = #"<li class="\#(classes)"><span class="when">"#
+        html += #"<time datetime="\#(start)">\#(WeekText.time(interval.start, on: date, zone: zone))</time>–"#
+        html += #"<time datetime="\#(end)">\#(WeekText.time(interval.end, on: date, zone: zone, isEnd: true))</time>"#
+        html += #"</span> <span class="what">\#(HTMLText.escaped(title ?? texts["week_busy"] ?? "Busy"))</span>"#
+        if let organisation { html += #" <span class="who">\#(HTMLText.escaped(organisation))</span>"# }
+        if isPrivate, title != nil {
+            html += #" <span class="tag">\#(HTMLText.escaped(texts["week_private"] ?? "private"))</span>"#
+        }
+        if tentative {
+            html += #" <span class="tag">\#(HTMLText.escaped(texts["week_tentative"] ?? "tentative"))</span>"#
+        }
+        return html + "</li>"
+    }
+}
+
 /// A venue's spaces in one week: the occurrences that hold time, by space and by the local day on
 /// which they begin (or on Monday, for one that began the week before). Confirmed and pending
 /// bookings only; cancelled, declined, released and waiting ones, and cancelled occurrences, hold
