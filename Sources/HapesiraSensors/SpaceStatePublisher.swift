@@ -3,28 +3,25 @@ import HapesiraStore
 import Synchronization
 
 /// Works out each space's live state (free, booked, in-use, booked-unused) from the bookings and
-/// the sensor journal, and publishes the states that changed, retained, under a topic prefix
+/// the spaces' usage timelines, and publishes the states that changed, retained, under a topic prefix
 /// (`hapesira/spaces/<space>/state`), so a door display or Home Assistant sees the current state
 /// as soon as it subscribes.
 public final class SpaceStatePublisher: Sendable {
     public typealias Publish = @Sendable (_ topic: String, _ payload: String) throws -> Void
 
     private let spaces: [String]
-    private let sensors: [SensorBinding]
     private let store: BookingStore
-    private let journal: SensorJournal
+    private let usage: UsageTimelines
     private let prefix: String
     private let publish: Publish
     private let published = Mutex<[String: SpaceState]>([:])
 
     public init(
-        spaces: [String], sensors: [SensorBinding], store: BookingStore, journal: SensorJournal, prefix: String,
-        publish: @escaping Publish
+        spaces: [String], store: BookingStore, usage: UsageTimelines, prefix: String, publish: @escaping Publish
     ) {
         self.spaces = spaces
-        self.sensors = sensors
         self.store = store
-        self.journal = journal
+        self.usage = usage
         self.prefix = prefix
         self.publish = publish
     }
@@ -59,13 +56,9 @@ public final class SpaceStatePublisher: Sendable {
 
     /// Whether the space's sensors see it occupied at `now`; nil without sensors or coverage.
     private func occupied(_ space: String, at now: Int64) async throws -> Bool? {
-        let own = sensors.filter { $0.space == space }
-        guard !own.isEmpty else { return nil }
-        let readings = try await journal.readings(space: space, from: now - 86_400, to: now + 1)
-        let timeline = OccupancyDeriver(sensors: own.map(\.settings))
-            .derive(readings, over: Interval(start: now - 1, end: now + 1))
-        if timeline.occupied.contains(where: { $0.start <= now && now < $0.end }) { return true }
-        if timeline.unknown.contains(where: { $0.start <= now && now < $0.end }) { return nil }
-        return false
+        guard !usage.sensors(of: space).isEmpty else { return nil }
+        let timeline = try await usage.timeline(space: space, over: Interval(start: now, end: now + 1))
+        if !timeline.occupied.isEmpty { return true }
+        return timeline.unknown.isEmpty ? false : nil
     }
 }

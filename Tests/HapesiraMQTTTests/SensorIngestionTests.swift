@@ -361,8 +361,9 @@ struct SpaceStateTests {
         let journal = SensorJournal(database: database)
         let published = Recorder<String>()
         let publisher = SpaceStatePublisher(
-            spaces: ["hall", "room"], sensors: configuration.sensors, store: store, journal: journal,
-            prefix: "hapesira/spaces", publish: { topic, payload in published.append("\(topic)=\(payload)") })
+            spaces: ["hall", "room"], store: store,
+            usage: UsageTimelines(sensors: configuration.sensors, database: database), prefix: "hapesira/spaces",
+            publish: { topic, payload in published.append("\(topic)=\(payload)") })
 
         let start: Int64 = 1_900_000_000
         let admin = Caller(tokenID: "t", organisation: "a", role: .admin)
@@ -403,8 +404,7 @@ struct SpaceStateTests {
         let connected = Mutex(false)
         let published = Recorder<String>()
         let publisher = SpaceStatePublisher(
-            spaces: ["room"], sensors: [], store: store, journal: SensorJournal(database: database),
-            prefix: "p",
+            spaces: ["room"], store: store, usage: UsageTimelines(sensors: [], database: database), prefix: "p",
             publish: { topic, payload in
                 guard connected.withLock({ $0 }) else { throw MQTTError.notRunning }
                 published.append("\(topic)=\(payload)")

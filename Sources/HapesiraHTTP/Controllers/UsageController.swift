@@ -21,9 +21,9 @@ extension UsageTimelines {
         for (space, occurrences) in begun {
             let span = Interval(
                 start: occurrences.map(\.interval.start).min()!, end: occurrences.map(\.interval.end).max()!)
-            let timeline = try await timeline(space: space, over: span)
-            for occurrence in occurrences {
-                outcomes[occurrence.id] = timeline.attendance(for: occurrence.interval).outcome
+            let attendances = try await timeline(space: space, over: span).attendances(for: occurrences.map(\.interval))
+            for (occurrence, attendance) in zip(occurrences, attendances) {
+                outcomes[occurrence.id] = attendance.outcome
             }
         }
         return outcomes

@@ -13,12 +13,8 @@ struct ReportController: Sendable {
             let tables = try await reports.utilisation(query, for: caller)
             switch query.format {
             case .csv:
-                let name = request.uri.queryParameters.get("table") ?? "utilisation"
-                guard let table = tables.named(name) else {
-                    throw APIError.invalid(
-                        "table", "table must be one of: \(UtilisationTables.names.joined(separator: ", "))")
-                }
-                return table.csvResponse(name: "\(name)-\(query.range.from)-\(query.range.to)")
+                return try await reports.csv(
+                    .utilisation, query, table: request.uri.queryParameters.get("table"), for: caller)
             case .json:
                 return JSONResponse.make(
                     .object([
@@ -29,22 +25,17 @@ struct ReportController: Sendable {
                     ]))
             }
         }
-        group.get("reports/indicators") { request, context in
-            _ = try context.requireCaller()
-            let query = try reports.query(request.uri.queryParameters)
-            let table = try await reports.indicators(query)
-            switch query.format {
-            case .csv: return table.csvResponse(name: "indicators-\(query.range.from)-\(query.range.to)")
-            case .json: return JSONResponse.items(table.jsonRows)
-            }
-        }
-        group.get("reports/open-data") { request, context in
-            _ = try context.requireCaller()
-            let query = try reports.query(request.uri.queryParameters)
-            let table = try await reports.openData(query)
-            switch query.format {
-            case .csv: return table.csvResponse(name: "hapesira-utilisation-\(query.range.from)-\(query.range.to)")
-            case .json: return JSONResponse.items(table.jsonRows)
+        for kind in [ReportKind.indicators, .openData] {
+            group.get("reports/\(kind.rawValue)") { request, context in
+                let caller = try context.requireCaller()
+                let query = try reports.query(request.uri.queryParameters)
+                switch query.format {
+                case .csv: return try await reports.csv(kind, query, table: nil, for: caller)
+                case .json:
+                    let table =
+                        kind == .indicators ? try await reports.indicators(query) : try await reports.openData(query)
+                    return JSONResponse.items(table.jsonRows)
+                }
             }
         }
     }
@@ -70,6 +61,12 @@ struct UtilisationTables: Sendable {
     }
 }
 
+/// The reports that have a CSV.
+enum ReportKind: String, Sendable, CaseIterable {
+    case utilisation, indicators
+    case openData = "open-data"
+}
+
 /// Builds reports from the store: the one place the API and the web page get their figures.
 struct ReportService: Sendable {
     let reader: ReportReader
@@ -91,6 +88,22 @@ struct ReportService: Sendable {
         return UtilisationTables(
             utilisation: .utilisation(report), organisations: .shares(report, byCategory: false),
             categories: .shares(report, byCategory: true), heatMap: .heatMap(report))
+    }
+
+    /// A report as a CSV download; for utilisation, `table` names which of its tables (default `utilisation`).
+    func csv(_ kind: ReportKind, _ query: ReportQuery, table: String?, for caller: Caller) async throws -> Response {
+        let range = "\(query.range.from)-\(query.range.to)"
+        switch kind {
+        case .indicators: return try await indicators(query).csvResponse(name: "indicators-\(range)")
+        case .openData: return try await openData(query).csvResponse(name: "hapesira-utilisation-\(range)")
+        case .utilisation:
+            let name = table ?? "utilisation"
+            guard let chosen = try await utilisation(query, for: caller).named(name) else {
+                throw APIError.invalid(
+                    "table", "table must be one of: \(UtilisationTables.names.joined(separator: ", "))")
+            }
+            return chosen.csvResponse(name: "\(name)-\(range)")
+        }
     }
 
     func indicators(_ query: ReportQuery) async throws -> ReportTable {

@@ -34,23 +34,11 @@ struct ReportPage: Sendable {
             return pages.render("reports", values, request, context)
         }
         // The CSV of each table, for a signed-in browser (scripts use the API).
-        for (path, table) in [("utilisation", "utilisation"), ("indicators", "indicators"), ("open-data", "open-data")]
-        {
-            router.get("reports/\(path).csv") { request, context in
+        for kind in ReportKind.allCases {
+            router.get("reports/\(kind.rawValue).csv") { request, context in
                 guard let caller = context.caller else { return WebPages.signIn(returningTo: request) }
                 let query = try reports.query(request.uri.queryParameters, defaultRange: thisYear())
-                let name = "\(path)-\(query.range.from)-\(query.range.to)"
-                switch table {
-                case "indicators": return try await reports.indicators(query).csvResponse(name: name)
-                case "open-data": return try await reports.openData(query).csvResponse(name: name)
-                default:
-                    let which = request.uri.queryParameters.get("table") ?? "utilisation"
-                    guard let table = try await reports.utilisation(query, for: caller).named(which) else {
-                        throw APIError.invalid(
-                            "table", "table must be one of: \(UtilisationTables.names.joined(separator: ", "))")
-                    }
-                    return table.csvResponse(name: "\(which)-\(query.range.from)-\(query.range.to)")
-                }
+                return try await reports.csv(kind, query, table: request.uri.queryParameters.get("table"), for: caller)
             }
         }
     }

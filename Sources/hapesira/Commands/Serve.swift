@@ -64,9 +64,9 @@ struct Serve: AsyncParsableCommand {
             let client = MQTTClient(
                 settings: settings, subscriptions: ingestor.subscriptions, logger: logger,
                 handler: { ingestor.handle($0) })
+            let usage = UsageTimelines(sensors: configuration.sensors, database: store.database)
             let states = SpaceStatePublisher(
-                spaces: configuration.catalogue.spaces.map(\.id), sensors: configuration.sensors, store: store,
-                journal: journal, prefix: mqtt.statePrefix,
+                spaces: configuration.catalogue.spaces.map(\.id), store: store, usage: usage, prefix: mqtt.statePrefix,
                 publish: { topic, payload in
                     _ = try client.publish(topic: topic, payload: Array(payload.utf8), retain: true)
                 })
@@ -79,7 +79,6 @@ struct Serve: AsyncParsableCommand {
                     discovery.append(message)
                 }
             }
-            let usage = UsageTimelines(sensors: configuration.sensors, database: store.database)
             let releaser = AutoReleaser(spaces: configuration.catalogue.spaces, store: store, usage: usage)
             services.append(
                 .init(
