@@ -115,9 +115,12 @@ func buildRouter(_ dependencies: AppDependencies, parts: ServerParts) -> Router<
     // The web pages (server-rendered; `serve` refuses to start without their templates).
     if case .success(let renderer) = WebRenderer.bundled {
         let pages = WebPages(renderer: renderer, catalogue: dependencies.catalogue)
-        let web = router.group().add(
-            middleware: WebSessionMiddleware(
-                sessions: SessionStore(database: database), tokens: dependencies.tokens, now: dependencies.now))
+        let web = router.group()
+            .add(
+                middleware: WebSessionMiddleware(
+                    sessions: SessionStore(database: database), tokens: dependencies.tokens, now: dependencies.now)
+            )
+            .add(middleware: WebRefusalMiddleware(pages: pages))
         SignInController(pages: pages, sessions: SessionStore(database: database), now: dependencies.now)
             .addRoutes(to: web)
         ReportPage(pages: pages, reports: reports, catalogue: dependencies.catalogue, now: dependencies.now)

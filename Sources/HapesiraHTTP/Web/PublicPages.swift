@@ -55,7 +55,7 @@ struct PublicPages: Sendable {
     ) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
         guard let place = PublicPlace(kind, id: id, in: catalogue) else {
-            return problem(
+            return pages.problem(
                 request, context, status: .notFound, heading: "not_found_title", message: "not_found_\(kind.rawValue)",
                 detail: id)
         }
@@ -63,7 +63,7 @@ struct PublicPages: Sendable {
         let date: LocalDate
         if let text = request.uri.queryParameters.get("date") {
             do { date = try ReportQuery.date(text, field: "date") } catch {
-                return problem(
+                return pages.problem(
                     request, context, status: .unprocessableContent, heading: "invalid_title",
                     message: "invalid_parameter", detail: "date=\(text)", hint: "invalid_date")
             }
@@ -134,19 +134,6 @@ struct PublicPages: Sendable {
                 ]
             },
         ]
-    }
-
-    /// A page saying what was wrong with the request, in the visitor's language.
-    private func problem(
-        _ request: Request, _ context: AppRequestContext, status: HTTPResponse.Status, heading: String,
-        message: String, detail: String, hint: String? = nil
-    ) -> Response {
-        let texts = pages.renderer.texts(Language.of(request))
-        var values: [String: Any] = [
-            "heading": texts[heading] ?? heading, "message": texts[message] ?? message, "detail": detail,
-        ]
-        if let hint { values["hint"] = texts[hint] ?? hint }
-        return pages.render("problem", values, request, context, status: status)
     }
 
     private func milliseconds(_ duration: Duration) -> String {

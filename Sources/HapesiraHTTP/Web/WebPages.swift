@@ -36,12 +36,54 @@ struct WebPages: Sendable {
 
     /// A posted form (`application/x-www-form-urlencoded`, at most 16 kB).
     static func form<Form: Decodable>(_ type: Form.Type, from request: Request) async throws -> Form {
-        let body = try await request.body.collect(upTo: 16_384)
+        try decode(Form.self, String(buffer: try await request.body.collect(upTo: 16_384)))
+    }
+
+    /// A form posted by the caller of this request: from this site and, for a browser session,
+    /// carrying the session's CSRF secret (field `csrf`). A caller with a bearer token has no
+    /// session and sends no CSRF secret. Throws ``WebRefusal/signInNeeded`` without a caller and
+    /// ``WebRefusal/staleForm`` for a post that fails either check.
+    static func postedForm<Form: Decodable>(
+        _ type: Form.Type, _ request: Request, _ context: AppRequestContext
+    ) async throws -> (Form, Caller) {
+        guard let caller = context.caller else { throw WebRefusal.signInNeeded }
+        let text = String(buffer: try await request.body.collect(upTo: 16_384))
+        guard isSameOrigin(request) else { throw WebRefusal.staleForm }
+        if let session = context.session {
+            guard SessionStore.csrfMatches(try decode(CSRFField.self, text).csrf, session) else {
+                throw WebRefusal.staleForm
+            }
+        }
+        return (try decode(Form.self, text), caller)
+    }
+
+    /// The caller of a page that needs one, or ``WebRefusal/signInNeeded``.
+    static func caller(_ context: AppRequestContext) throws(WebRefusal) -> Caller {
+        guard let caller = context.caller else { throw .signInNeeded }
+        return caller
+    }
+
+    private struct CSRFField: Decodable { var csrf: String? }
+
+    private static func decode<Form: Decodable>(_ type: Form.Type, _ text: String) throws -> Form {
         do {
-            return try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body))
+            return try URLEncodedFormDecoder().decode(Form.self, from: text)
         } catch {
             throw APIError.invalid("body", "expected a form (application/x-www-form-urlencoded)")
         }
+    }
+
+    /// A page saying what was wrong with the request, in the visitor's language: `heading`,
+    /// `message` and `hint` name texts; `detail` is shown as given.
+    func problem(
+        _ request: Request, _ context: AppRequestContext, status: HTTPResponse.Status, heading: String,
+        message: String, detail: String? = nil, hint: String? = nil
+    ) -> Response {
+        let texts = renderer.texts(Language.of(request))
+        var values: [String: Any] = ["heading": texts[heading] ?? heading, "message": texts[message] ?? message]
+        if let detail { values["detail"] = detail }
+        if let hint { values["hint"] = texts[hint] ?? hint }
+        return render("problem", values, request, context, status: status)
     }
 
     /// Whether a form post comes from this site: its `Origin` (or, without one, its `Referer`) names
