@@ -53,7 +53,7 @@ struct ConfigParser {
         else { return nil }
 
         var server = DaemonConfiguration.Server(host: "127.0.0.1", port: 8080, maxBodyBytes: 1 << 20)
-        if let mapping = reader.mapping(top["server"], "server", allowed: ["listen", "max_body_bytes"]) {
+        if let mapping = reader.mapping(top["server"], "server", allowed: ["listen", "max_body_bytes", "public_url"]) {
             if let listen = reader.string(mapping, "listen", "server") {
                 if let (host, port) = DaemonConfiguration.parseListen(listen) {
                     server.host = host
@@ -64,6 +64,15 @@ struct ConfigParser {
             }
             server.maxBodyBytes =
                 reader.int(mapping, "max_body_bytes", "server", range: 1024...(64 << 20)) ?? server.maxBodyBytes
+            if let text = reader.string(mapping, "public_url", "server") {
+                if let url = DaemonConfiguration.publicURL(text) {
+                    server.publicURL = url
+                } else {
+                    reader.problem(
+                        mapping["public_url"], "server.public_url",
+                        "expected http:// or https:// and a host, with no path, e.g. https://hapesira.example.org")
+                }
+            }
         }
         var databasePath = "hapesira.sqlite"
         if let mapping = reader.mapping(top["database"], "database", allowed: ["path"]) {

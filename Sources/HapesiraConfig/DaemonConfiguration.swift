@@ -7,6 +7,10 @@ public struct DaemonConfiguration: Sendable {
         public var port: Int
         /// Requests with a larger body are refused with 413.
         public var maxBodyBytes: Int
+        /// The address people reach the daemon at (e.g. `https://hapesira.example.org`, behind a
+        /// TLS proxy): the scheme and host of the links the pages give out to copy. Without it the
+        /// links name the host the browser asked for, `http` on loopback and `https` elsewhere.
+        public var publicURL: String?
     }
 
     /// The iCalendar feeds.
@@ -65,5 +69,18 @@ public struct DaemonConfiguration: Sendable {
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return host.isEmpty ? nil : (host, port)
+    }
+
+    /// `server.public_url` as `scheme://host[:port]`: `http` or `https`, a host of letters, digits,
+    /// `.`, `-` (or a bracketed IPv6 address), an optional port, and no path beyond a final `/`.
+    public static func publicURL(_ text: String) -> String? {
+        guard let scheme = ["https", "http"].first(where: { text.hasPrefix("\($0)://") }) else { return nil }
+        var authority = text.dropFirst(scheme.count + 3)
+        if authority.hasSuffix("/") { authority = authority.dropLast() }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]")
+        guard !authority.isEmpty, authority.allSatisfy(allowed.contains), !authority.hasPrefix(":"),
+            authority.last != ":"
+        else { return nil }
+        return "\(scheme)://\(authority)"
     }
 }

@@ -20,6 +20,8 @@ public struct AppDependencies: Sendable {
     public var journal: SensorJournal?
     /// The network's indicators (`/api/v1/reports/indicators`).
     public var indicators: [Indicator] = []
+    /// `server.public_url`: the scheme and host of the links the pages give out.
+    public var publicURL: String?
     /// The current time in Unix seconds (replaceable in tests).
     public var now: @Sendable () -> Int64
 
@@ -114,7 +116,7 @@ func buildRouter(_ dependencies: AppDependencies, parts: ServerParts) -> Router<
 
     // The web pages (server-rendered; `serve` refuses to start without their templates).
     if case .success(let renderer) = WebRenderer.bundled {
-        let pages = WebPages(renderer: renderer, catalogue: dependencies.catalogue)
+        let pages = WebPages(renderer: renderer, catalogue: dependencies.catalogue, publicURL: dependencies.publicURL)
         let web = router.group()
             .add(
                 middleware: WebSessionMiddleware(

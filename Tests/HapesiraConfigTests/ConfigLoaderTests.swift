@@ -215,6 +215,25 @@ struct ConfigLoaderTests {
                   - { id: hall, kind: hall, capacity: 100 }
         """
 
+    @Test("server.public_url: a scheme and a host, kept without a final slash; anything else is named")
+    func publicURL() throws {
+        let good = [
+            "https://hapesira.example.org/": "https://hapesira.example.org",
+            "http://192.168.1.20:8080": "http://192.168.1.20:8080",
+            "https://[2001:db8::1]:8443": "https://[2001:db8::1]:8443",
+        ]
+        for (given, kept) in good {
+            let configuration = try ConfigLoader.parse(
+                Self.minimal + "\nserver:\n  public_url: \"\(given)\"\n", file: "t.yaml")
+            #expect(configuration.server.publicURL == kept)
+        }
+        for bad in ["hapesira.example.org", "ftp://x.org", "https://x.org/hapesira", "https://", "https://a b"] {
+            #expect(throws: ConfigError.self) {
+                try ConfigLoader.parse(Self.minimal + "\nserver:\n  public_url: \"\(bad)\"\n", file: "t.yaml")
+            }
+        }
+    }
+
     @Test func minimalIsValid() throws {
         let configuration = try ConfigLoader.parse(Self.minimal, file: "minimal.yaml")
         #expect(configuration.catalogue.spaces.map(\.id) == ["hall"])

@@ -81,6 +81,10 @@ struct WebPublicPagesTests {
             #expect(FeedLinks(authority: loopback).scheme == "http")
         }
         #expect(FeedLinks(authority: "192.168.1.20:8080").scheme == "https")
+        // A configured public address wins over what the browser asked for.
+        let configured = FeedLinks(publicURL: "http://hapesira.lan:8080").values(place)
+        #expect(configured["url"] as? String == "http://hapesira.lan:8080/ical/venues/kino-jusuf-gervalla.ics")
+        #expect(configured["webcal"] as? String == "webcal://hapesira.lan:8080/ical/venues/kino-jusuf-gervalla.ics")
     }
 
     @Test("a venue's week: confirmed and pending occurrences by space and local day, as the viewer may see them")

@@ -24,7 +24,7 @@ struct PublicPages: Sendable {
     }
 
     private func home(_ request: Request, _ context: AppRequestContext) -> Response {
-        let links = FeedLinks(request)
+        let links = pages.feedLinks(request)
         func item(_ place: PublicPlace, _ extra: [String: Any] = [:]) -> [String: Any] {
             var values: [String: Any] = [
                 "id": place.id, "name": place.name, "week": place.weekPath(), "feed": links.values(place),
@@ -88,7 +88,7 @@ struct PublicPages: Sendable {
                 catalogue: catalogue)
         }
         var values = weekValues(place, week, schedules, texts: texts)
-        values["feed"] = FeedLinks(request).values(place)
+        values["feed"] = pages.feedLinks(request).values(place)
         var response = pages.render("week", values, request, context)
         let rendered = clock.now
         let shown = schedules.reduce(0) { $0 + $1.count }

@@ -96,27 +96,35 @@ enum PublicPlace: Sendable {
 struct FeedLinks: Sendable {
     /// `host[:port]` as the request named it.
     let authority: String
+    /// The scheme of the plain URL.
+    let scheme: String
 
     /// The request's authority, when it is a plain `host[:port]` (else `localhost`: nothing the
-    /// client sent is written into a link unchecked).
+    /// client sent is written into a link unchecked). The scheme is `https`, as a public deployment
+    /// serves it behind its TLS proxy, or `http` when the browser addressed this machine's loopback
+    /// (`make run`), where no TLS can be.
     init(_ request: Request) {
         let given = request.head.authority ?? ""
         let allowed = PublicPlace.unreserved.union(CharacterSet(charactersIn: ":[]"))
         let plain = !given.isEmpty && given.unicodeScalars.allSatisfy(allowed.contains)
-        authority = plain ? given : "localhost"
+        self.init(authority: plain ? given : "localhost")
     }
 
-    init(authority: String) { self.authority = authority }
-
-    /// The scheme of the plain URL: `https`, as a public deployment serves it behind its TLS proxy;
-    /// `http` when the browser addressed this machine's loopback (`make run`), where no TLS can be.
-    var scheme: String {
+    init(authority: String) {
+        self.authority = authority
         let host =
             authority.hasPrefix("[")
             ? String(authority.prefix { $0 != "]" }) + "]"
             : String(authority.prefix { $0 != ":" })
         let loopback = host == "localhost" || host.hasPrefix("127.") || host == "[::1]"
-        return loopback ? "http" : "https"
+        scheme = loopback ? "http" : "https"
+    }
+
+    /// The configured `server.public_url` (`scheme://host[:port]`, checked by the configuration).
+    init(publicURL: String) {
+        let parts = publicURL.split(separator: "://", maxSplits: 1)
+        scheme = String(parts[0])
+        authority = parts.count > 1 ? String(parts[1]) : "localhost"
     }
 
     /// `name`, `url` (to copy), `webcal` and `google` for the `subscribe` partial.

@@ -8,6 +8,13 @@ import Hummingbird
 struct WebPages: Sendable {
     let renderer: WebRenderer
     let catalogue: Catalogue
+    /// `server.public_url`, when configured.
+    var publicURL: String? = nil
+
+    /// The subscribe links of this request's pages.
+    func feedLinks(_ request: Request) -> FeedLinks {
+        publicURL.map(FeedLinks.init(publicURL:)) ?? FeedLinks(request)
+    }
 
     /// Renders `template` for this request, in its language; `error` names a text shown as an alert.
     func render(

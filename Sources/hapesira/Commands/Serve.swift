@@ -54,6 +54,7 @@ struct Serve: AsyncParsableCommand {
         dependencies.sensors = configuration.sensors
         dependencies.journal = journal
         dependencies.indicators = configuration.indicators
+        dependencies.publicURL = configuration.server.publicURL
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var discovery: [(topic: String, payload: String)] = []
         if let mqtt = configuration.mqtt {
