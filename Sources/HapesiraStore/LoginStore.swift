@@ -178,7 +178,7 @@ public struct LoginStore: Sendable {
     private static func clamped(_ cost: Int) -> Int { min(max(cost, 4), 31) }
 
     /// One dummy hash per cost, made once (it takes as long as a check).
-    private static let dummies = Mutex<[Int: String]>([:])
+    static let dummies = Mutex<[Int: String]>([:])
 
     private static func dummyHash(cost: Int) async throws -> String {
         let cost = clamped(cost)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HapesiraCore
+import Synchronization
 import Testing
 
 @testable import HapesiraStore
@@ -37,6 +38,20 @@ struct LoginStoreTests {
         await #expect(throws: LoginError.rejected) {
             try await logins.authenticate(username: "anibar-desk", password: goodPassword + "\0zzz", now: storeNow)
         }
+    }
+
+    @Test("an unknown username is checked against a dummy hash of the stored cost, as long as a wrong password")
+    func unknownUserCostsTheSame() async throws {
+        // Cost 5 is used by no other test: the dummy made for it can only come from here.
+        let logins = LoginStore(database: try AppDatabase.inMemory())
+        try logins.create(
+            username: "rinia-desk", password: goodPassword, organisation: "rinia", role: .member, cost: 5,
+            now: storeNow)
+        await #expect(throws: LoginError.rejected) {
+            try await logins.authenticate(username: "nobody-here", password: goodPassword, now: storeNow)
+        }
+        let dummy = try #require(LoginStore.dummies.withLock { $0[5] })
+        #expect(LoginStore.cost(of: dummy) == 5 && dummy.hasPrefix("$2b$05$"))
     }
 
     @Test("usernames are one login whatever their case, surrounding spaces or Unicode normal form")
