@@ -1,6 +1,7 @@
 import HapesiraCore
 import HapesiraStore
 import Hummingbird
+import NIOCore
 
 /// The request context: Hummingbird's core storage plus the authenticated caller.
 public struct AppRequestContext: RequestContext {
@@ -10,8 +11,12 @@ public struct AppRequestContext: RequestContext {
     /// The browser's session, for web pages (its CSRF secret guards their forms).
     public var session: WebSession?
 
+    /// The client's IP address (the proxy's, behind a reverse proxy), for sign-in throttling.
+    public var clientAddress: String?
+
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.clientAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// The caller, or 401 when the request carries no valid token.

@@ -123,8 +123,9 @@ func buildRouter(_ dependencies: AppDependencies, parts: ServerParts) -> Router<
                     sessions: SessionStore(database: database), tokens: dependencies.tokens, now: dependencies.now)
             )
             .add(middleware: WebRefusalMiddleware(pages: pages))
-        SignInController(pages: pages, sessions: SessionStore(database: database), now: dependencies.now)
-            .addRoutes(to: web)
+        SignInController(
+            pages: pages, sessions: SessionStore(database: database), throttle: SignInThrottle(), now: dependencies.now
+        ).addRoutes(to: web)
         ReportPage(pages: pages, reports: reports, catalogue: dependencies.catalogue, now: dependencies.now)
             .addRoutes(to: web)
         PublicPages(pages: pages, store: dependencies.store, now: dependencies.now).addRoutes(to: web)

@@ -293,6 +293,44 @@ public final class AppDatabase: Sendable {
                     CREATE INDEX web_session_by_expiry ON web_session(expires_at);
                     """)
         }
+        migrator.registerMigration("v8-web-logins") { db in
+            try db.execute(
+                sql: """
+                    -- Usernames and passwords an admin creates for an organisation (`hapesira login`): the same
+                    -- organisation, role and venues as a token's. username_key is the trimmed, NFC, lower-case
+                    -- name (unique); password_hash is bcrypt's "$2b$<cost>$…" text, never the password.
+                    CREATE TABLE login (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        username TEXT NOT NULL,
+                        username_key TEXT NOT NULL UNIQUE,
+                        password_hash TEXT NOT NULL,
+                        organisation_id TEXT NOT NULL,
+                        role TEXT NOT NULL,
+                        venues TEXT NOT NULL DEFAULT '[]',
+                        created_at INTEGER NOT NULL,
+                        disabled_at INTEGER,
+                        last_sign_in_at INTEGER
+                    );
+
+                    -- A session now belongs to a token or to a login (exactly one): SQLite cannot drop NOT NULL
+                    -- from token_id, so the table is made anew and its rows copied.
+                    CREATE TABLE web_session_v8 (
+                        id_hash BLOB PRIMARY KEY,
+                        token_id TEXT REFERENCES token(id),
+                        login_id INTEGER REFERENCES login(id) ON DELETE CASCADE,
+                        csrf TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL,
+                        CHECK ((token_id IS NULL) <> (login_id IS NULL))
+                    );
+                    INSERT INTO web_session_v8 (id_hash, token_id, csrf, created_at, expires_at)
+                        SELECT id_hash, token_id, csrf, created_at, expires_at FROM web_session;
+                    DROP TABLE web_session;
+                    ALTER TABLE web_session_v8 RENAME TO web_session;
+                    CREATE INDEX web_session_by_expiry ON web_session(expires_at);
+                    CREATE INDEX web_session_by_login ON web_session(login_id);
+                    """)
+        }
         return migrator
     }
 }

@@ -97,21 +97,23 @@ public struct TokenStore: Sendable {
     }
 
     static func info(_ row: Row) -> TokenInfo {
-        let venuesText: String = row["venues"]
-        let venues = (try? JSONSerialization.jsonObject(with: Data(venuesText.utf8))) as? [String] ?? []
-        let role: Role =
-            switch row["role"] as String {
-            case "admin": .admin
-            case "manager": .manager(venues: venues)
-            case "member": .member
-            default: .viewer
-            }
-        return TokenInfo(
-            id: row["id"], organisation: row["organisation_id"], role: role, label: row["label"],
-            createdAt: row["created_at"], revokedAt: row["revoked_at"])
+        TokenInfo(
+            id: row["id"], organisation: row["organisation_id"], role: role(row["role"], venues: row["venues"]),
+            label: row["label"], createdAt: row["created_at"], revokedAt: row["revoked_at"])
     }
 
-    private static func encode(_ venues: [String]) -> String {
+    /// A role as stored: its name, and its venues as a JSON array (tokens and logins alike).
+    static func role(_ name: String, venues venuesText: String) -> Role {
+        let venues = (try? JSONSerialization.jsonObject(with: Data(venuesText.utf8))) as? [String] ?? []
+        return switch name {
+        case "admin": .admin
+        case "manager": .manager(venues: venues)
+        case "member": .member
+        default: .viewer
+        }
+    }
+
+    static func encode(_ venues: [String]) -> String {
         (try? String(decoding: JSONSerialization.data(withJSONObject: venues), as: UTF8.self)) ?? "[]"
     }
 }

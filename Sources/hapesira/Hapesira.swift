@@ -8,7 +8,8 @@ struct Hapesira: AsyncParsableCommand {
         commandName: "hapesira",
         abstract: "Shared cultural spaces: bookings with conflict resolution, calendars, sensors and reports.",
         subcommands: [
-            Serve.self, CheckConfig.self, TokenCommand.self, Migrate.self, Backup.self, Simulate.self,
+            Serve.self, CheckConfig.self, TokenCommand.self, LoginCommand.self, Migrate.self, Backup.self,
+            Simulate.self,
             UsageCommand.self, SeedDemo.self,
         ])
 }

@@ -3,16 +3,20 @@ import HapesiraCore
 import HapesiraStore
 import Hummingbird
 
-/// Signing in and out of the web pages. A browser signs in with its organisation's API token and
-/// gets an HTTP-only, SameSite=Lax session cookie; signing out needs the session's CSRF secret.
-/// A sign-in posted from another site (its `Origin` is not this host) is refused.
+/// Signing in and out of the web pages. A browser signs in with a login's username and password,
+/// or with its organisation's API token, and gets an HTTP-only, SameSite=Lax session cookie;
+/// signing out needs the session's CSRF secret. A sign-in posted from another site (its `Origin`
+/// is not this host) is refused, and so are sign-ins past ``SignInThrottle``'s limit (429).
 struct SignInController: Sendable {
     let pages: WebPages
     let sessions: SessionStore
+    let throttle: SignInThrottle
     let now: @Sendable () -> Int64
 
     private struct SignInForm: Decodable {
         var token: String?
+        var username: String?
+        var password: String?
         var next: String?
     }
 
@@ -27,23 +31,42 @@ struct SignInController: Sendable {
         router.post("login") { request, context in
             let form = try await WebPages.form(SignInForm.self, from: request)
             let next = Self.safeNext(form.next)
+            let username = form.username.flatMap { $0.isEmpty ? nil : $0 }
+            let values: [String: Any] = ["next": next, "username": username ?? ""]
             guard WebPages.isSameOrigin(request) else {
                 return pages.render(
-                    "login", ["next": next], request, context, error: "session_expired", status: .forbidden)
+                    "login", values, request, context, error: "session_expired", status: .forbidden)
             }
-            do {
-                let (secret, session) = try await sessions.start(
-                    token: (form.token ?? "").trimmingCharacters(in: .whitespaces), now: now())
-                var response = Response.redirect(to: next)
-                response.setCookie(
-                    Cookie(
-                        name: WebSessionMiddleware.cookie, value: secret, maxAge: Int(session.expiresAt - now()),
-                        path: "/", httpOnly: true, sameSite: .lax))
+            let keys = SignInThrottle.keys(username: username, address: context.clientAddress)
+            if let wait = throttle.retryAfter(keys, now: now()) {
+                var response = pages.render(
+                    "login", values, request, context, error: "login_locked", status: .tooManyRequests)
+                response.headers[.retryAfter] = String(wait)
                 return response
-            } catch is TokenError {
-                return pages.render(
-                    "login", ["next": next], request, context, error: "login_failed", status: .unauthorized)
             }
+            let (secret, session): (String, WebSession)
+            do {
+                if let username {
+                    (secret, session) = try await sessions.start(
+                        username: username, password: form.password ?? "", now: now())
+                    throttle.recordSuccess(username: username)
+                } else {
+                    (secret, session) = try await sessions.start(
+                        token: (form.token ?? "").trimmingCharacters(in: .whitespaces), now: now())
+                }
+            } catch let error where error is LoginError || error is TokenError {
+                throttle.recordFailure(keys, now: now())
+                return pages.render(
+                    "login", values, request, context,
+                    error: username == nil ? "login_failed" : "login_password_failed",
+                    status: .unauthorized)
+            }
+            var response = Response.redirect(to: next)
+            response.setCookie(
+                Cookie(
+                    name: WebSessionMiddleware.cookie, value: secret, maxAge: Int(session.expiresAt - now()),
+                    path: "/", httpOnly: true, sameSite: .lax))
+            return response
         }
         router.post("logout") { request, context in
             let form = try await WebPages.form(SignOutForm.self, from: request)

@@ -70,21 +70,8 @@ struct TokenCommand: ParsableCommand {
 
         func run() throws {
             let configuration = try loadConfiguration(store.options.config)
-            let catalogue = configuration.catalogue
-            guard catalogue.organisation(org) != nil else {
-                throw ValidationError("unknown organisation '\(org)'; see organisations in \(store.options.config)")
-            }
-            for id in venue where catalogue.venue(id) == nil { throw ValidationError("unknown venue '\(id)'") }
-            let parsedRole: Role
-            switch role {
-            case "admin": parsedRole = .admin
-            case "manager":
-                guard !venue.isEmpty else { throw ValidationError("a manager token needs at least one --venue") }
-                parsedRole = .manager(venues: venue)
-            case "member": parsedRole = .member
-            case "viewer": parsedRole = .viewer
-            default: throw ValidationError("--role must be admin, manager, member or viewer")
-            }
+            let parsedRole = try validatedRole(
+                org: org, role: role, venues: venue, configuration: configuration, path: store.options.config)
             let bookings = try openStore(configuration, databasePath: store.database)
             let (_, token) = try TokenStore(database: bookings.database).create(
                 organisation: org, role: parsedRole, label: label, now: unixNow)
@@ -124,6 +111,26 @@ struct TokenCommand: ParsableCommand {
             }
             print("revoked \(id)")
         }
+    }
+}
+
+/// The role `--org`, `--role` and `--venue` name, checked against the configuration (tokens and logins).
+func validatedRole(
+    org: String, role: String, venues: [String], configuration: DaemonConfiguration, path: String
+) throws -> Role {
+    let catalogue = configuration.catalogue
+    guard catalogue.organisation(org) != nil else {
+        throw ValidationError("unknown organisation '\(org)'; see organisations in \(path)")
+    }
+    for id in venues where catalogue.venue(id) == nil { throw ValidationError("unknown venue '\(id)'") }
+    switch role {
+    case "admin": return .admin
+    case "manager":
+        guard !venues.isEmpty else { throw ValidationError("a manager needs at least one --venue") }
+        return .manager(venues: venues)
+    case "member": return .member
+    case "viewer": return .viewer
+    default: throw ValidationError("--role must be admin, manager, member or viewer")
     }
 }
 
