@@ -90,6 +90,15 @@ struct WebBookingPagesTests {
             #expect(
                 links(in: html).contains("/book?space=kino-workshop-room&date=2027-02-10&start=09%3A00&end=10%3A00"))
             for script in ["<script", "<link rel=\"stylesheet\"", "src="] { #expect(!html.contains(script)) }
+            // A free-slot link fills the form in.
+            let picked = String(
+                buffer: try await client.page(
+                    "/book?space=kino-workshop-room&date=2027-02-10&start=09%3A00&end=10%3A00&title=Q%26A",
+                    cookie: session.cookie
+                ).body)
+            #expect(picked.contains(#"id="start" name="start" type="time" value="09:00""#))
+            #expect(picked.contains(#"id="end" name="end" type="time" value="10:00""#))
+            #expect(picked.contains(#"id="title" name="title" value="Q&amp;A""#))
 
             let albanian = String(buffer: try await client.page("/book?lang=sq", cookie: session.cookie).body)
             #expect(albanian.contains("<h1>Rezervo një hapësirë</h1>") && albanian.contains("Pjesëmarrja e pritur"))
@@ -192,6 +201,13 @@ struct WebBookingPagesTests {
             let start = "2027-02-10T\(first["start"]!):00+01:00"
             #expect(booked.draft.start == (try TimeInput.parse(start)))
             #expect(booked.draft.end - booked.draft.start == 2 * 3600)
+
+            // Another rule: the venue closes at 23:00 on weekdays.
+            let late = String(
+                buffer: try await client.form(
+                    "/book?lang=en", bookingForm(session.csrf, start: "22:00", end: "23:30"), cookie: session.cookie
+                ).body)
+            #expect(late.contains("The venue is not open for the whole of this time."))
 
             // The owner of the booking in the way sees it in full.
             let owner = try await BrowserSession(client, server, as: "lumbardhi")

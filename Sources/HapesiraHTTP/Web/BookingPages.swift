@@ -283,7 +283,7 @@ struct BookingPages: Sendable {
         let full = say.seesDetails(booking, caller)
         let mayCancel =
             caller.mayModify(bookingOf: draft.organisation, inVenue: venue)
-            && [.pending, .confirmed, .waiting].contains(booking.status)
+            && booking.status.isOpen
         let now = now()
         let outcomes = try await usage.outcomes(of: [booking], now: now)
         var values: [String: Any] = [
