@@ -202,6 +202,16 @@ struct WebBookingPagesTests {
             #expect(booked.draft.start == (try TimeInput.parse(start)))
             #expect(booked.draft.end - booked.draft.start == 2 * 3600)
 
+            // Asked to wait instead: queued for the slot, nothing else in the way.
+            let waiting = try Self.bookingID(
+                try await client.form(
+                    "/book", bookingForm(session.csrf, title: "Patient workshop", extra: ["wait": "on"]),
+                    cookie: session.cookie))
+            #expect(try await server.store.booking(waiting)?.status == .waiting)
+            #expect(
+                String(buffer: try await client.page("/bookings/\(waiting)?lang=en", cookie: session.cookie).body)
+                    .contains("On the waiting list"))
+
             // Another rule: the venue closes at 23:00 on weekdays.
             let late = String(
                 buffer: try await client.form(
@@ -280,6 +290,17 @@ struct WebBookingPagesTests {
                 try await client.form(
                     "/book", bookingForm(admin.csrf, extra: ["organisation": "dokufest"]), cookie: admin.cookie))
             #expect(try await server.store.booking(id)?.draft.organisation == "dokufest")
+            let own = String(buffer: try await client.page("/bookings", cookie: admin.cookie).body)
+            #expect(!own.contains("Animation workshop") && own.contains(#"<select id="organisation""#))
+            let theirs = String(
+                buffer: try await client.page("/bookings?organisation=dokufest", cookie: admin.cookie).body)
+            #expect(theirs.contains(#"<a href="/bookings/\#(id)">Animation workshop</a>"#))
+            #expect(!theirs.contains(#"action="/feed-links""#), "the feed link form is for the own organisation")
+            // A member cannot list another organisation's bookings as its own.
+            let member = try await BrowserSession(client, server, as: "anibar")
+            let ignored = String(
+                buffer: try await client.page("/bookings?organisation=dokufest", cookie: member.cookie).body)
+            #expect(!ignored.contains("Animation workshop") && !ignored.contains(#"id="organisation""#))
         }
     }
 

@@ -113,12 +113,10 @@ struct BookingPages: Sendable {
                 ]
             },
         ]
-        if caller.role != .member {
+        if Self.actsForOthers(caller) {
             values["hasOrganisations"] = true
-            let own = chosen["organisation"].flatMap { $0.isEmpty ? nil : $0 } ?? caller.organisation
-            values["organisations"] = catalogue.organisations.map { organisation -> [String: Any] in
-                ["value": organisation.id, "label": organisation.name, "selected": organisation.id == own]
-            }
+            values["organisations"] = organisationChoices(
+                selected: chosen["organisation"].flatMap { $0.isEmpty ? nil : $0 } ?? caller.organisation)
         }
         if !problems.isEmpty {
             values["hasErrors"] = true
@@ -142,6 +140,21 @@ struct BookingPages: Sendable {
             ]
         }
         return pages.render("book", values, request, context, status: status)
+    }
+
+    /// Admins and venue managers book (and list bookings) for other organisations too; the store
+    /// checks each booking against ``Caller/mayBook(for:inVenue:)``.
+    private static func actsForOthers(_ caller: Caller) -> Bool {
+        switch caller.role {
+        case .admin, .manager: true
+        case .member, .viewer: false
+        }
+    }
+
+    private func organisationChoices(selected: String) -> [[String: Any]] {
+        catalogue.organisations.map { organisation -> [String: Any] in
+            ["value": organisation.id, "label": organisation.name, "selected": organisation.id == selected]
+        }
     }
 
     /// The catalogue's spaces grouped by city and venue, for `<optgroup>`s.
@@ -215,14 +228,19 @@ struct BookingPages: Sendable {
 
     // MARK: My bookings and a booking
 
-    /// The caller's organisation's bookings: upcoming first (soonest first), then past ones (latest
-    /// first); `status` and a range of local days (`from`, `to`, inclusive) narrow the list.
+    /// The caller's organisation's bookings (an admin or venue manager may choose another with
+    /// `organisation`): upcoming first (soonest first), then past ones (latest first); `status` and a
+    /// range of local days (`from`, `to`, inclusive) narrow the list.
     private func list(_ request: Request, _ context: AppRequestContext) async throws -> Response {
         let caller = try WebPages.caller(context)
         let query = request.uri.queryParameters
         let texts = pages.renderer.texts(Language.of(request))
         let say = BookingValues(views: views, texts: texts)
-        var filter = BookingFilter(organisation: caller.organisation, limit: 1000)
+        var organisation = caller.organisation
+        if Self.actsForOthers(caller), let chosen = query.get("organisation"), catalogue.organisation(chosen) != nil {
+            organisation = chosen
+        }
+        var filter = BookingFilter(organisation: organisation, limit: 1000)
         let status = query.get("status").flatMap(BookingStatus.init(rawValue:))
         if let status { filter.statuses = [status] }
         let fromText = query.get("from") ?? ""
@@ -258,13 +276,18 @@ struct BookingPages: Sendable {
             }
         }
         let outcomes = try await usage.outcomes(of: bookings, now: now)
-        let values: [String: Any] = [
+        var values: [String: Any] = [
             "bookings": bookings.map { say.summary($0, for: caller, now: now, outcomes: outcomes) },
             "statuses": BookingStatus.allCases.map { choice -> [String: Any] in
                 ["value": choice.rawValue, "label": say.code("status", choice.rawValue), "selected": choice == status]
             },
-            "from": fromText, "to": toText, "feed": feedValues(caller),
+            "from": fromText, "to": toText, "organisationName": organisationName(organisation),
         ]
+        if organisation == caller.organisation { values["feed"] = feedValues(caller) }
+        if Self.actsForOthers(caller) {
+            values["hasOrganisations"] = true
+            values["organisations"] = organisationChoices(selected: organisation)
+        }
         return pages.render(
             "my-bookings", values, request, context, error: error, status: error == nil ? .ok : .unprocessableContent)
     }
