@@ -128,7 +128,7 @@ func buildRouter(_ dependencies: AppDependencies, parts: ServerParts) -> Router<
         PublicPages(pages: pages, store: dependencies.store, now: dependencies.now).addRoutes(to: web)
         BookingPages(
             pages: pages, views: views, store: dependencies.store, usage: usage, feedTokens: feedTokens,
-            now: dependencies.now
+            metrics: dependencies.metrics, now: dependencies.now
         ).addRoutes(to: web)
     }
     return router

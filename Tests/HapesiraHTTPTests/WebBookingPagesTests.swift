@@ -212,6 +212,12 @@ struct WebBookingPagesTests {
                 String(buffer: try await client.page("/bookings/\(waiting)?lang=en", cookie: session.cookie).body)
                     .contains("On the waiting list"))
 
+            // Counted like the API's bookings and refusals (the first one was made with the API).
+            let metrics = String(buffer: try await client.page("/metrics").body)
+            #expect(metrics.contains(#"hapesira_bookings_created_total{status="confirmed"} 2"#))
+            #expect(metrics.contains(#"hapesira_bookings_created_total{status="waiting"} 1"#))
+            #expect(metrics.contains(#"hapesira_booking_refusals_total{reason="conflict"} 1"#))
+
             // Another rule: the venue closes at 23:00 on weekdays.
             let late = String(
                 buffer: try await client.form(

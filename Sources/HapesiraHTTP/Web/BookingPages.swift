@@ -2,6 +2,7 @@ import Foundation
 import HapesiraCore
 import HapesiraStore
 import Hummingbird
+import Prometheus
 
 /// The pages of a signed-in organisation: the booking form (`/book`), its bookings (`/bookings`), a
 /// booking's detail with its history (`/bookings/{id}`), cancelling, and its private feed link.
@@ -13,6 +14,7 @@ struct BookingPages: Sendable {
     let store: BookingStore
     let usage: UsageTimelines
     let feedTokens: FeedTokenStore
+    let metrics: PrometheusCollectorRegistry
     let now: @Sendable () -> Int64
 
     var catalogue: Catalogue { pages.catalogue }
@@ -62,8 +64,10 @@ struct BookingPages: Sendable {
         }
         do {
             let result = try await store.create(draft, by: caller, now: now())
+            metrics.countCreated(result.booking)
             return .redirect(to: "/bookings/\(result.booking.id)")
         } catch BookingError.refused(let refusal) {
+            metrics.countRefusal(refusal)
             return try await formPage(form, caller, request, context, refusal: refusal)
         } catch BookingError.invalid(let field, let message) {
             let problem = FieldProblem(text: "error_rule", detail: message)
