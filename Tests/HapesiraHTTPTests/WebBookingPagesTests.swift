@@ -379,6 +379,7 @@ struct WebBookingPagesTests {
             #expect(
                 page.contains("Skipped dates (taken)") && page.contains("<li>Wednesday 17.02.2027, 10:00–12:00</li>"))
             #expect(page.contains("Wednesday 03.03.2027, 10:00–12:00"))
+            #expect(page.contains("<dt>The series starts</dt><dd>Wednesday 10.02.2027, 10:00–12:00"))
             let second = booking.occurrences[1]
             let cancelURL = "/bookings/\(id)/occurrences/\(second.id)/cancel"
             #expect(page.contains(#"action="\#(cancelURL)""#))
