@@ -91,4 +91,16 @@ extension Refusal {
         let count = refused.count
         return count == 1 ? primary.message : "\(count) occurrences cannot be booked; the first: \(primary.message)"
     }
+
+    /// The occurrences in the way, each once (in the order the refused occurrences name them).
+    var conflicts: [BusyOccurrence] {
+        var seen = Set<Int64>()
+        var conflicts: [BusyOccurrence] = []
+        for check in refused {
+            for case .conflict(let others) in check.violations {
+                for other in others where seen.insert(other.occurrenceID).inserted { conflicts.append(other) }
+            }
+        }
+        return conflicts
+    }
 }

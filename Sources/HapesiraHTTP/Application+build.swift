@@ -129,6 +129,10 @@ func buildRouter(_ dependencies: AppDependencies, parts: ServerParts) -> Router<
         ReportPage(pages: pages, reports: reports, catalogue: dependencies.catalogue, now: dependencies.now)
             .addRoutes(to: web)
         PublicPages(pages: pages, store: dependencies.store, now: dependencies.now).addRoutes(to: web)
+        BookingPages(
+            pages: pages, views: views, store: dependencies.store, usage: usage, feedTokens: feedTokens,
+            metrics: dependencies.metrics, now: dependencies.now
+        ).addRoutes(to: web)
     }
     return router
 }

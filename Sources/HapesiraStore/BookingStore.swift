@@ -547,7 +547,7 @@ public struct BookingStore: Sendable {
         guard caller.mayModify(bookingOf: booking.draft.organisation, inVenue: venue) else {
             throw BookingError.forbidden("\(caller.organisation) may not \(action) booking \(id)")
         }
-        guard [.pending, .confirmed, .waiting].contains(booking.status) else {
+        guard booking.status.isOpen else {
             throw BookingError.wrongStatus(booking.status, action: action)
         }
         return booking

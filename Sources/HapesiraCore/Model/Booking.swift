@@ -11,6 +11,9 @@ public enum BookingStatus: String, Sendable, Codable, CaseIterable {
     /// space's auto-release time after its start. Kept as data; blocks nothing.
     case released
 
+    /// Whether a booking in this status may still be changed or cancelled (pending, confirmed, waiting).
+    public var isOpen: Bool { self == .pending || self == .confirmed || self == .waiting }
+
     /// Whether occurrences of a booking in this status keep others out of the slot.
     public func blocks(pendingBlocks: Bool) -> Bool {
         self == .confirmed || (self == .pending && pendingBlocks)

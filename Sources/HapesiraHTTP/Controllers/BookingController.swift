@@ -59,19 +59,13 @@ struct BookingController: Sendable {
                 members["blocked_by"] =
                     views.refusal(Refusal(refused: result.blockedBy), caller: caller, space: draft.space)["conflicts"]
             }
-            if !result.replayed {
-                metrics.makeCounter(
-                    descriptor: MetricNames.bookingsCreated, labels: [("status", result.booking.status.rawValue)]
-                ).increment()
-            }
+            if !result.replayed { metrics.countCreated(result.booking) }
             var headers: HTTPFields = [.location: "/api/v1/bookings/\(result.booking.id)"]
             if result.replayed { headers[.idempotentReplayed] = "true" }
             return JSONResponse.make(
                 .object(members), status: HTTPResponse.Status(code: result.firstStatus), headers: headers)
         } catch BookingError.refused(let refusal) {
-            metrics.makeCounter(
-                descriptor: MetricNames.bookingRefusals, labels: [("reason", refusal.primary?.code ?? "refused")]
-            ).increment()
+            metrics.countRefusal(refusal)
             throw APIError(from: BookingError.refused(refusal), views: views, caller: caller, space: draft.space)
         }
     }

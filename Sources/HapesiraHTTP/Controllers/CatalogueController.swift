@@ -68,19 +68,15 @@ struct CatalogueController: Sendable {
         let range =
             try bookings.range(request.uri.queryParameters, required: false, maxSpan: 92 * 86_400)
             ?? Interval(start: now(), end: now() + 7 * 86_400)
-        let busy = try await store.busy(space: space, within: range)
-        let open = VenueCalendar(venue: venue).openIntervals(overlapping: range).compactMap { $0.intersection(range) }
-        // Free: open time a booking of this space could use, its own setup and teardown counted.
-        let blocked = busy.map { $0.block.widened(before: space.rules.teardownBuffer, after: space.rules.setupBuffer) }
-        let free = open.flatMap { blocked.complement(within: $0) }
+        let availability = try await SpaceAvailability.of(space, in: venue, within: range, store: store)
         let zone = venue.zone
         return JSONResponse.make(
             .object([
                 "space": .string(space.id), "time_zone": .string(zone.identifier),
                 "from": views.time(range.start, zone), "to": views.time(range.end, zone),
-                "open": .array(open.map { views.interval($0, zone) }),
-                "busy": .array(busy.map { views.busy($0, for: caller) }),
-                "free": .array(free.map { views.interval($0, zone) }),
+                "open": .array(availability.open.map { views.interval($0, zone) }),
+                "busy": .array(availability.busy.map { views.busy($0, for: caller) }),
+                "free": .array(availability.free.map { views.interval($0, zone) }),
             ]))
     }
 }

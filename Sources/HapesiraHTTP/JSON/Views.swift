@@ -118,20 +118,26 @@ struct Views: Sendable {
 
     func busy(_ busy: BusyOccurrence, for caller: Caller?) -> JSONValue {
         let zone = zone(ofSpace: busy.space)
-        let venue = catalogue.space(busy.space)?.venue ?? ""
         var object: [String: JSONValue] = [
             "booking": .int(busy.bookingID), "occurrence": .int(busy.occurrenceID), "space": .string(busy.space),
             "start": time(busy.interval.start, zone), "end": time(busy.interval.end, zone),
             "blocked_from": time(busy.block.start, zone), "blocked_until": time(busy.block.end, zone),
             "status": .string(busy.status.rawValue), "visibility": .string(busy.visibility.rawValue),
         ]
-        if caller?.seesDetails(of: busy.visibility, organisation: busy.organisation, venue: venue) ?? false {
+        if seesDetails(of: busy, caller) {
             object["title"] = .string(busy.title)
             object["organisation"] = .string(busy.organisation)
         } else {
             object["title"] = .string("Busy")
         }
         return .object(object)
+    }
+
+    /// Whether the caller sees what is in the way (title, organisation) or only that the time is busy:
+    /// the rule of refusals and availability, for the API and the pages alike.
+    func seesDetails(of busy: BusyOccurrence, _ caller: Caller?) -> Bool {
+        let venue = catalogue.space(busy.space)?.venue ?? ""
+        return caller?.seesDetails(of: busy.visibility, organisation: busy.organisation, venue: venue) ?? false
     }
 
     func violation(_ check: OccurrenceCheck, zone: Zone) -> [JSONValue] {
@@ -146,15 +152,7 @@ struct Views: Sendable {
     /// The extra members of a refusal: every broken rule, the bookings in the way, and alternatives.
     func refusal(_ refusal: Refusal, caller: Caller?, space: String?) -> [String: JSONValue] {
         let zone = space.map { self.zone(ofSpace: $0) } ?? .utc
-        var seen = Set<Int64>()
-        var conflicts: [JSONValue] = []
-        for check in refusal.refused {
-            for case .conflict(let others) in check.violations {
-                for other in others where seen.insert(other.occurrenceID).inserted {
-                    conflicts.append(busy(other, for: caller))
-                }
-            }
-        }
+        let conflicts = refusal.conflicts.map { busy($0, for: caller) }
         let alternatives = refusal.alternatives
         var alternativeObject: [String: JSONValue] = [
             "slots": .array(

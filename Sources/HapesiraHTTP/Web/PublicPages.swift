@@ -126,7 +126,7 @@ struct PublicPages: Sendable {
                     "cells": schedule.spaces.enumerated().map { column, space -> [String: Any] in
                         let entries = schedule.entries[column][index]
                         return [
-                            "space": space.id, "any": !entries.isEmpty,
+                            "space": space.id, "spaceName": space.name, "any": !entries.isEmpty,
                             "items": entries.map { $0.listItem(on: day, zone: zone, texts: texts) }.joined(
                                 separator: "\n"),
                         ]

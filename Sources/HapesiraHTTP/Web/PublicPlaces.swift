@@ -128,11 +128,14 @@ struct FeedLinks: Sendable {
     }
 
     /// `name`, `url` (to copy), `webcal` and `google` for the `subscribe` partial.
-    func values(_ place: PublicPlace) -> [String: Any] {
-        let webcal = "webcal://\(authority)\(place.feedPath)"
+    func values(_ place: PublicPlace) -> [String: Any] { values(name: place.name, path: place.feedPath) }
+
+    /// The subscribe links of the feed at `path` (an organisation's private feed, too).
+    func values(name: String, path: String) -> [String: Any] {
+        let webcal = "webcal://\(authority)\(path)"
         let cid = webcal.addingPercentEncoding(withAllowedCharacters: PublicPlace.unreserved) ?? webcal
         return [
-            "name": place.name, "url": "\(scheme)://\(authority)\(place.feedPath)", "webcal": webcal,
+            "name": name, "url": "\(scheme)://\(authority)\(path)", "webcal": webcal,
             "google": "https://calendar.google.com/calendar/r?cid=\(cid)",
         ]
     }

@@ -25,6 +25,7 @@ struct WebPages: Sendable {
         var values = values
         if let caller = context.caller {
             values["signed_in"] = true
+            values["may_book"] = caller.role != .viewer
             values["organisation_name"] = catalogue.organisation(caller.organisation)?.name ?? caller.organisation
         }
         if let session = context.session { values["csrf"] = session.csrf }
