@@ -88,6 +88,10 @@ func buildRouter(_ dependencies: AppDependencies, parts: ServerParts) -> Router<
     bookings.addRoutes(to: api)
     CatalogueController(store: dependencies.store, views: views, bookings: bookings, now: dependencies.now)
         .addRoutes(to: api)
+    ClosureController(
+        store: dependencies.store, views: views, body: BodyReader(maxBodyBytes: dependencies.maxBodyBytes),
+        now: dependencies.now
+    ).addRoutes(to: api)
 
     SensorController(sensors: dependencies.sensors, journal: journal, now: dependencies.now).addRoutes(to: api)
     UsageController(store: dependencies.store, usage: usage, views: views, bookings: bookings).addRoutes(to: api)
@@ -126,6 +130,8 @@ func buildRouter(_ dependencies: AppDependencies, parts: ServerParts) -> Router<
         ReportPage(pages: pages, reports: reports, catalogue: dependencies.catalogue, now: dependencies.now)
             .addRoutes(to: web)
         PublicPages(pages: pages, store: dependencies.store, now: dependencies.now).addRoutes(to: web)
+        DeskPage(pages: pages, store: dependencies.store, usage: usage, journal: journal, now: dependencies.now)
+            .addRoutes(to: web)
     }
     return router
 }

@@ -69,7 +69,9 @@ struct CatalogueController: Sendable {
             try bookings.range(request.uri.queryParameters, required: false, maxSpan: 92 * 86_400)
             ?? Interval(start: now(), end: now() + 7 * 86_400)
         let busy = try await store.busy(space: space, within: range)
-        let open = VenueCalendar(venue: venue).openIntervals(overlapping: range).compactMap { $0.intersection(range) }
+        let added = try await store.closures(venue: venue.id).map(\.closure)
+        let open = VenueCalendar(venue: venue, adding: added).openIntervals(overlapping: range)
+            .compactMap { $0.intersection(range) }
         // Free: open time a booking of this space could use, its own setup and teardown counted.
         let blocked = busy.map { $0.block.widened(before: space.rules.teardownBuffer, after: space.rules.setupBuffer) }
         let free = open.flatMap { blocked.complement(within: $0) }

@@ -19,6 +19,7 @@ struct WebPages: Sendable {
         if let caller = context.caller {
             values["signed_in"] = true
             values["organisation_name"] = catalogue.organisation(caller.organisation)?.name ?? caller.organisation
+            values["manages"] = DeskPage.mayUseDesk(caller)
         }
         if let session = context.session { values["csrf"] = session.csrf }
         if let error { values["error"] = renderer.texts(language)[error] ?? error }
