@@ -100,6 +100,20 @@ struct ClosureStoreTests {
         #expect(reasons == ["venue closed: Heating repair", "venue closed: Heating repair"])
     }
 
+    @Test("reports count runtime closures as closed time (not available hours)")
+    func reportsLeaveOutBlockedTime() async throws {
+        let store = try makeStore()
+        let reader = ReportReader(
+            database: store.database, catalogue: storeCatalogue,
+            usage: UsageTimelines(sensors: [], database: store.database))
+        let range = try ReportRange(from: Self.day, to: Self.day.adding(days: 1))
+        let before = try await reader.input(spaces: storeCatalogue.spaces, range: range, now: storeNow)
+        #expect(before.spaces.allSatisfy { $0.venue.closures.isEmpty })
+        _ = try await store.addClosure(Self.wholeDay, venue: "kino", by: Self.manager, now: storeNow)
+        let after = try await reader.input(spaces: storeCatalogue.spaces, range: range, now: storeNow)
+        #expect(after.spaces.map { $0.venue.closures.map(\.reason) } == [["Heating repair"], ["Heating repair"]])
+    }
+
     @Test func onlyManagersOfTheVenueMayBlockOrRemove() async throws {
         let store = try makeStore()
         for caller in [member, Self.otherManager, Caller(tokenID: "v", organisation: "anibar", role: .viewer)] {
