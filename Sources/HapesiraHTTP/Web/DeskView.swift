@@ -50,9 +50,10 @@ struct DeskView {
             .sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
         var queue: [[String: Any]] = []
         for booking in pending { queue.append(try await queueValues(booking, zone: zone)) }
-        let added = try await store.closures(venue: venue.id)
+        // Closures still to come on the desk's day (past ones are history).
+        let added = try await store.closures(venue: venue.id).filter { $0.closure.to >= day }
         let closures =
-            venue.closures.map { closureValues($0, stored: nil, venue: venue) }
+            venue.closures.filter { $0.to >= day }.map { closureValues($0, stored: nil, venue: venue) }
             + added.map { closureValues($0.closure, stored: $0, venue: venue) }
         let sensors = sensorValues(spaces: spaces, health: health)
         return [
