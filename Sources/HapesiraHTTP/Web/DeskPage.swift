@@ -74,24 +74,22 @@ struct DeskPage: Sendable {
         router.post("desk/venues/{id}/closures") { request, context in
             let (form, caller) = try await WebPages.postedForm(ClosureForm.self, request, context)
             let venue = try venue(context)
-            let day = (try? requestedDay(form.date, caller: caller)) ?? nil
+            let day = form.date.flatMap { LocalDate($0) }
             do {
                 _ = try await store.addClosure(form.request, venue: venue.id, by: caller, now: now())
             } catch ClosureError.bookingsInTheWay(let occurrences) {
-                let texts = pages.renderer.texts(Language.of(request))
-                return try await desk(
-                    request, context, caller: caller, day: day ?? today(for: caller),
-                    problem: DeskProblem(
+                return try await refused(request, context, caller: caller, day: day, code: .conflict) { texts in
+                    DeskProblem(
                         text: texts["desk_block_refused"] ?? "",
-                        items: occurrences.map { DeskView.describe($0, catalogue: catalogue, texts: texts) }),
-                    status: nil, code: .conflict)
+                        items: occurrences.map { DeskView.describe($0, catalogue: catalogue, texts: texts) })
+                }
             } catch BookingError.invalid(let field, _) {
-                let texts = pages.renderer.texts(Language.of(request))
-                let label = texts["desk_field_\(field)"] ?? field
-                return try await desk(
-                    request, context, caller: caller, day: day ?? today(for: caller),
-                    problem: DeskProblem(text: "\(texts["desk_invalid_field"] ?? "") \(label)", items: []),
-                    status: nil, code: .unprocessableContent)
+                return try await refused(request, context, caller: caller, day: day, code: .unprocessableContent) {
+                    texts in
+                    DeskProblem(
+                        text: "\(texts["desk_invalid_field"] ?? "") \(texts["desk_field_\(field)"] ?? field)", items: []
+                    )
+                }
             } catch let error as BookingError {
                 throw Self.refusal(error)
             }
@@ -106,7 +104,7 @@ struct DeskPage: Sendable {
             } catch let error as BookingError {
                 throw Self.refusal(error)
             }
-            return Self.back((try? requestedDay(form.date, caller: caller)) ?? nil, done: "unblocked")
+            return Self.back(form.date.flatMap { LocalDate($0) }, done: "unblocked")
         }
     }
 
@@ -118,35 +116,41 @@ struct DeskPage: Sendable {
         let (form, caller) = try await WebPages.postedForm(DecisionForm.self, request, context)
         guard Self.mayUseDesk(caller) else { throw WebRefusal.forbidden(text: "desk_forbidden") }
         let id = context.parameters.get("id", as: Int64.self) ?? -1
-        let day = (try? requestedDay(form.date, caller: caller)) ?? nil
+        let day = form.date.flatMap { LocalDate($0) }
         let reason = form.reason?.trimmingCharacters(in: .whitespacesAndNewlines)
         do {
             _ = try await action(id, caller, reason?.isEmpty == false ? reason : nil)
-        } catch let error as BookingError {
-            let texts = pages.renderer.texts(Language.of(request))
-            let problem: DeskProblem
-            switch error {
-            case .wrongStatus:
-                problem = DeskProblem(text: texts["desk_wrong_status"] ?? "", items: [])
-            case .refused(let refusal):
-                // Only when pending bookings do not block: another booking took the time meanwhile.
-                let others = refusal.refused.flatMap { check in
-                    check.violations.flatMap { violation -> [BusyOccurrence] in
-                        if case .conflict(let others) = violation { return others }
-                        return []
-                    }
-                }
-                problem = DeskProblem(
+        } catch BookingError.wrongStatus {
+            return try await refused(request, context, caller: caller, day: day, code: .conflict) { texts in
+                DeskProblem(text: texts["desk_wrong_status"] ?? "", items: [])
+            }
+        } catch BookingError.refused(let refusal) {
+            // Only when pending bookings do not block: another booking took the time meanwhile.
+            let others = refusal.refused.flatMap(\.violations).flatMap { violation -> [BusyOccurrence] in
+                if case .conflict(let others) = violation { return others }
+                return []
+            }
+            return try await refused(request, context, caller: caller, day: day, code: .conflict) { texts in
+                DeskProblem(
                     text: texts["desk_approve_refused"] ?? "",
                     items: others.map { DeskView.describe($0, catalogue: catalogue, texts: texts) })
-            default:
-                throw Self.refusal(error)
             }
-            return try await desk(
-                request, context, caller: caller, day: day ?? today(for: caller), problem: problem, status: nil,
-                code: .conflict)
+        } catch let error as BookingError {
+            throw Self.refusal(error)
         }
         return Self.back(day, done: done)
+    }
+
+    /// The desk again (for `day`, today when the form named none) with what was wrong with a form
+    /// posted to it, as an alert.
+    private func refused(
+        _ request: Request, _ context: AppRequestContext, caller: Caller, day: LocalDate?, code: HTTPResponse.Status,
+        _ problem: ([String: String]) -> DeskProblem
+    ) async throws -> Response {
+        let texts = pages.renderer.texts(Language.of(request))
+        return try await desk(
+            request, context, caller: caller, day: day ?? today(for: caller), problem: problem(texts), status: nil,
+            code: code)
     }
 
     /// The desk page for `day`, with an optional problem (an alert) or status message (a text key).
