@@ -109,6 +109,16 @@ struct ClosureAPITests {
             let again = try await client.executeRequest(
                 uri: "\(Self.kino)/\(id)", method: .delete, headers: server.headers("manager"), body: nil)
             #expect(again.status == .notFound)
+
+            // Both changes are in the audit trail, with who did them and the closure's dates.
+            let audit = try json(try await client.get("/api/v1/audit", server, as: "viewer"))
+            let entries = try #require(audit["items"] as? [[String: Any]]).filter {
+                ($0["action"] as? String)?.hasPrefix("closure-") == true
+            }
+            #expect(entries.map { $0["action"] as? String } == ["closure-removed", "closure-added"])
+            #expect(entries.allSatisfy { ($0["actor"] as? [String: String])?["organisation"] == "anibar" })
+            #expect((entries.last?["details"] as? [String: String])?["from"] == "2027-01-22")
+            #expect((entries.last?["details"] as? [String: String])?["start_minute"] == "720")
         }
     }
 
