@@ -46,6 +46,12 @@ extension APIError {
             self = Self.booking(error, views: views, caller: caller, space: space)
         case let refusal as Refusal:
             self = Self.booking(.refused(refusal), views: views, caller: caller, space: space)
+        case ClosureError.bookingsInTheWay(let occurrences):
+            self = APIError(
+                .conflict, "bookings_in_the_way",
+                "\(occurrences.count) booked occurrence(s) fall in the closure: decline or cancel them first, "
+                    + "or send cancel_bookings: true to cancel them", field: "cancel_bookings")
+            extra["conflicts"] = .array(occurrences.map { views.busy($0, for: caller) })
         case StoreError.idempotencyKeyReused(let key):
             self = APIError(
                 .unprocessableContent, "idempotency_key_reused",
@@ -67,7 +73,7 @@ extension APIError {
             return APIError(.unprocessableContent, "invalid_field", message, field: field)
         case .notFound(let what, let id):
             // A missing thing named in the body is a field error; a missing path resource is 404.
-            if what == "booking" || what == "occurrence" { return .notFound(what, id) }
+            if ["booking", "occurrence", "closure"].contains(what) { return .notFound(what, id) }
             return APIError(.unprocessableContent, "unknown_\(what)", "no \(what) '\(id)'", field: what)
         case .forbidden(let message):
             return APIError(.forbidden, "forbidden", message)

@@ -90,6 +90,10 @@ func buildRouter(_ dependencies: AppDependencies, parts: ServerParts) -> Router<
     bookings.addRoutes(to: api)
     CatalogueController(store: dependencies.store, views: views, bookings: bookings, now: dependencies.now)
         .addRoutes(to: api)
+    ClosureController(
+        store: dependencies.store, views: views, body: BodyReader(maxBodyBytes: dependencies.maxBodyBytes),
+        now: dependencies.now
+    ).addRoutes(to: api)
 
     SensorController(sensors: dependencies.sensors, journal: journal, now: dependencies.now).addRoutes(to: api)
     UsageController(store: dependencies.store, usage: usage, views: views, bookings: bookings).addRoutes(to: api)
@@ -133,6 +137,8 @@ func buildRouter(_ dependencies: AppDependencies, parts: ServerParts) -> Router<
             pages: pages, views: views, store: dependencies.store, usage: usage, feedTokens: feedTokens,
             metrics: dependencies.metrics, now: dependencies.now
         ).addRoutes(to: web)
+        DeskPage(pages: pages, store: dependencies.store, usage: usage, journal: journal, now: dependencies.now)
+            .addRoutes(to: web)
     }
     return router
 }

@@ -36,7 +36,8 @@ public final class SpaceStatePublisher: Sendable {
                 \.draft.space))
         var states: [String: SpaceState] = [:]
         for space in spaces {
-            states[space] = .of(booked: booked.contains(space), occupied: try await occupied(space, at: now))
+            states[space] = .of(
+                booked: booked.contains(space), occupied: try await usage.occupied(space: space, at: now))
         }
         return states
     }
@@ -52,13 +53,5 @@ public final class SpaceStatePublisher: Sendable {
             published.withLock { $0[space] = state }
         }
         return changed
-    }
-
-    /// Whether the space's sensors see it occupied at `now`; nil without sensors or coverage.
-    private func occupied(_ space: String, at now: Int64) async throws -> Bool? {
-        guard !usage.sensors(of: space).isEmpty else { return nil }
-        let timeline = try await usage.timeline(space: space, over: Interval(start: now, end: now + 1))
-        if !timeline.occupied.isEmpty { return true }
-        return timeline.unknown.isEmpty ? false : nil
     }
 }

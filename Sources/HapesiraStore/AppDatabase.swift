@@ -293,6 +293,27 @@ public final class AppDatabase: Sendable {
                     CREATE INDEX web_session_by_expiry ON web_session(expires_at);
                     """)
         }
+        migrator.registerMigration("v7-venue-closures") { db in
+            try db.execute(
+                sql: """
+                    -- Closures managers add at run time (configured ones live in the configuration): whole
+                    -- venue-local days from_date..to_date, or from start_minute of the first day until
+                    -- end_minute of the last (minutes after local midnight; 0 and 1440 for whole days).
+                    CREATE TABLE venue_closure (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        venue_id TEXT NOT NULL,
+                        from_date TEXT NOT NULL,
+                        to_date TEXT NOT NULL,
+                        start_minute INTEGER NOT NULL DEFAULT 0,
+                        end_minute INTEGER NOT NULL DEFAULT 1440,
+                        reason TEXT NOT NULL,
+                        created_by TEXT NOT NULL,
+                        created_by_organisation TEXT NOT NULL,
+                        created_at INTEGER NOT NULL
+                    );
+                    CREATE INDEX venue_closure_by_venue ON venue_closure(venue_id, from_date);
+                    """)
+        }
         migrator.registerMigration("v8-web-logins") { db in
             try db.execute(
                 sql: """

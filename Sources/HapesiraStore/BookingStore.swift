@@ -88,7 +88,7 @@ public struct BookingFilter: Sendable {
 public struct BookingStore: Sendable {
     public let database: AppDatabase
     public let engine: BookingEngine
-    private let committer: GroupCommitter
+    let committer: GroupCommitter
 
     public init(database: AppDatabase, engine: BookingEngine) {
         self.database = database
@@ -284,7 +284,7 @@ public struct BookingStore: Sendable {
     /// Frees one occurrence (cancelled, or also released): the booking becomes cancelled (released)
     /// when no other occurrence holds time, else its sequence moves on; the audit entry gets the
     /// occurrence's times, and waiting requests for the slot are promoted.
-    private func free(
+    func free(
         _ db: Database, _ target: Occurrence, of booking: Booking, released: Bool, now: Int64, audit: AuditEntry
     ) throws -> Booking {
         try db.execute(
@@ -532,7 +532,7 @@ public struct BookingStore: Sendable {
 
     // MARK: Helpers
 
-    private func place(of spaceID: String) throws(BookingError) -> (Space, Venue) {
+    func place(of spaceID: String) throws(BookingError) -> (Space, Venue) {
         guard let space = catalogue.space(spaceID), let venue = catalogue.venue(of: space) else {
             throw .notFound(what: "space", id: spaceID)
         }

@@ -46,6 +46,10 @@ struct SQLiteLedger: BookingLedger {
         return result
     }
 
+    func closures(venue: String) throws -> [Closure] {
+        try ClosureRows.closures(db, venue: venue).map(\.closure)
+    }
+
     func bookedSeconds(
         organisation: String, venues: [String], startingWithin period: Interval, excluding: Int64?
     )

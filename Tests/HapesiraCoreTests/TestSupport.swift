@@ -112,6 +112,8 @@ enum Fixture {
 struct FakeLedger: BookingLedger {
     let catalogue: Catalogue
     private(set) var occurrences: [BusyOccurrence] = []
+    /// Closures added at run time, per venue.
+    var runtimeClosures: [String: [Closure]] = [:]
     private var nextID: Int64 = 1
 
     init(catalogue: Catalogue) { self.catalogue = catalogue }
@@ -149,6 +151,8 @@ struct FakeLedger: BookingLedger {
                 && $0.status.blocks(pendingBlocks: catalogue.pendingBlocks)
         }
     }
+
+    func closures(venue: String) throws -> [Closure] { runtimeClosures[venue] ?? [] }
 
     func bookedSeconds(
         organisation: String, venues: [String], startingWithin period: Interval, excluding: Int64?

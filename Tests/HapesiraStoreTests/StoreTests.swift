@@ -40,7 +40,7 @@ struct StoreTests {
         let database = try AppDatabase.inMemory()
         let all = [
             "v1-bookings-tokens-audit", "v2-feeds", "v3-ical-intake", "v4-sensor-journal", "v5-derived-usage",
-            "v6-web-sessions", "v8-web-logins",
+            "v6-web-sessions", "v7-venue-closures", "v8-web-logins",
         ]
         #expect(try database.appliedMigrations() == all)
         try database.migrate()

@@ -63,7 +63,8 @@ public struct AlternativeFinder: Sendable {
         let latest = min(requested.start + searchAfter, now + rules.horizon)
         guard earliest <= latest else { return [] }
         let window = Interval(start: earliest, end: latest + requested.duration)
-        let open = VenueCalendar(venue: venue).openIntervals(overlapping: window)
+        let open = VenueCalendar(venue: venue, adding: try ledger.closures(venue: venue.id)).openIntervals(
+            overlapping: window)
         let busy = try ledger.blockingOccurrences(
             spaces: engine.catalogue.blockingGroup(of: space),
             overlapping: window.widened(before: rules.setupBuffer, after: rules.teardownBuffer)

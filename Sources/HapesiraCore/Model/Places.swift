@@ -34,19 +34,34 @@ public struct Venue: Sendable, Hashable {
     }
 }
 
-/// A day or run of days (venue-local, inclusive) on which the venue cannot be booked.
+/// A time the venue cannot be booked, venue-local: whole days `from`…`to` (inclusive), or, with
+/// times, from `from` at `startMinute` until `to` at `endMinute`.
 public struct Closure: Sendable, Hashable {
     public var from: LocalDate
     public var to: LocalDate
     public var reason: String
+    /// Minutes after local midnight of `from` at which the closure begins (0 for whole days).
+    public var startMinute: Int
+    /// Minutes after local midnight of `to` at which the closure ends (1440 for whole days).
+    public var endMinute: Int
 
-    public init(from: LocalDate, to: LocalDate, reason: String) {
+    public init(from: LocalDate, to: LocalDate, reason: String, startMinute: Int = 0, endMinute: Int = 1440) {
         self.from = from
         self.to = to
         self.reason = reason
+        self.startMinute = startMinute
+        self.endMinute = endMinute
     }
 
+    public var isWholeDays: Bool { startMinute == 0 && endMinute == 1440 }
+
+    /// Whether the closure falls on the local date, wholly or in part.
     public func covers(_ date: LocalDate) -> Bool { from <= date && date <= to }
+
+    /// The instants it covers in the venue's zone (a DST day is 23 or 25 hours long).
+    public func interval(in zone: Zone) -> Interval {
+        Interval(start: zone.instant(from, minute: startMinute), end: zone.instant(to, minute: endMinute))
+    }
 }
 
 /// Opening hours per ISO weekday (1 = Monday), each a list of minute ranges within the day.

@@ -184,7 +184,8 @@ public struct BookingEngine: Sendable {
         _ interval: Interval, in space: Space, venue: Venue, now: Int64, ledger: some BookingLedger,
         excluding: Int64? = nil
     ) throws -> [RuleViolation] {
-        var violations = staticViolations(interval, in: space, venue: venue, now: now)
+        let calendar = VenueCalendar(venue: venue, adding: try ledger.closures(venue: venue.id))
+        var violations = staticViolations(interval, in: space, calendar: calendar, now: now)
         let others = try conflicts(interval, in: space, ledger: ledger, excluding: excluding)
         if !others.isEmpty { violations.insert(.conflict(others), at: 0) }
         return violations
@@ -201,8 +202,10 @@ public struct BookingEngine: Sendable {
             .filter { $0.bookingID != excluding && $0.block.overlaps(block) }
     }
 
-    /// The rules that depend only on the clock and the configuration.
-    public func staticViolations(_ interval: Interval, in space: Space, venue: Venue, now: Int64) -> [RuleViolation] {
+    /// The rules that depend only on the clock and the venue's calendar (opening hours, closures).
+    public func staticViolations(
+        _ interval: Interval, in space: Space, calendar: VenueCalendar, now: Int64
+    ) -> [RuleViolation] {
         var violations: [RuleViolation] = []
         let rules = space.rules
         if interval.duration < rules.minDuration { violations.append(.tooShort(minimum: rules.minDuration)) }
@@ -213,7 +216,6 @@ public struct BookingEngine: Sendable {
             violations.append(.insufficientNotice(minimum: rules.minimumNotice))
         }
         if interval.start > now + rules.horizon { violations.append(.beyondHorizon(maximum: rules.horizon)) }
-        let calendar = VenueCalendar(venue: venue)
         if let closure = calendar.closure(touching: interval) {
             violations.append(.closed(reason: closure.reason))
         } else if !calendar.isOpen(throughout: interval) {

@@ -10,4 +10,8 @@ public protocol BookingLedger {
         organisation: String, venues: [String], startingWithin period: Interval, excluding: Int64?
     )
         throws -> Int64
+
+    /// Closures of the venue added at run time (the configured ones are on the ``Venue``), as
+    /// committed when the question is asked.
+    func closures(venue: String) throws -> [Closure]
 }

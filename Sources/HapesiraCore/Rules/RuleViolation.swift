@@ -42,7 +42,7 @@ public enum RuleViolation: Sendable, Hashable {
         case .conflict(let others):
             "the space (or a space linked to it) is taken by \(others.count) other booking(s), setup and teardown included"
         case .outsideOpeningHours: "the venue is not open for the whole of this time"
-        case .closed(let reason): "the venue is closed on this day: \(reason)"
+        case .closed(let reason): "the venue is closed at this time: \(reason)"
         case .tooShort(let minimum): "bookings of this space last at least \(minimum / 60) minutes"
         case .tooLong(let maximum): "bookings of this space last at most \(maximum / 60) minutes"
         case .inThePast: "the time has already begun"

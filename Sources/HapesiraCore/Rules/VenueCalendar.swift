@@ -1,8 +1,14 @@
 /// A venue's opening hours and closures turned into instants.
 public struct VenueCalendar: Sendable {
     public let venue: Venue
+    /// The configured closures and those added at run time.
+    public let closures: [Closure]
 
-    public init(venue: Venue) { self.venue = venue }
+    /// - Parameter added: closures added at run time, on top of the venue's configured ones.
+    public init(venue: Venue, adding added: [Closure] = []) {
+        self.venue = venue
+        self.closures = venue.closures + added
+    }
 
     /// The times the venue is open that overlap `span`, merged across midnight, closures removed.
     public func openIntervals(overlapping span: Interval) -> [Interval] {
@@ -12,17 +18,15 @@ public struct VenueCalendar: Sendable {
         var open: [Interval] = []
         var day = firstDay
         while day <= lastDay {
-            if !venue.closures.contains(where: { $0.covers(day) }) {
-                for range in venue.openingHours.days[day.weekday] ?? [] {
-                    let start = instant(day, minute: range.start)
-                    let end = instant(day, minute: range.end)
-                    let interval = Interval(start: start, end: end)
-                    if interval.overlaps(span) { open.append(interval) }
-                }
+            for range in venue.openingHours.days[day.weekday] ?? [] {
+                let interval = Interval(
+                    start: zone.instant(day, minute: range.start), end: zone.instant(day, minute: range.end))
+                if interval.overlaps(span) { open.append(interval) }
             }
             day = day.adding(days: 1)
         }
-        return open.merged()
+        let closed = closures.map { $0.interval(in: zone) }.filter { $0.overlaps(span) }
+        return open.merged().flatMap { closed.complement(within: $0) }
     }
 
     /// Whether the venue is open, without a break, for the whole interval.
@@ -30,17 +34,9 @@ public struct VenueCalendar: Sendable {
         openIntervals(overlapping: interval).contains { $0.contains(interval) }
     }
 
-    /// The first closure that covers any local day the interval touches.
+    /// The first closure that covers any part of the interval (for whole-day closures: any local
+    /// day the interval touches).
     public func closure(touching interval: Interval) -> Closure? {
-        let first = venue.zone.local(interval.start).date
-        let last = venue.zone.local(max(interval.start, interval.end - 1)).date
-        return venue.closures.first { $0.from <= last && first <= $0.to }
-    }
-
-    private func instant(_ day: LocalDate, minute: Int) -> Int64 {
-        let date = day.adding(days: minute / 1440)
-        let rest = minute % 1440
-        return venue.zone.resolvedInstant(
-            for: LocalDateTime(year: date.year, month: date.month, day: date.day, hour: rest / 60, minute: rest % 60))
+        closures.first { $0.interval(in: venue.zone).overlaps(interval) }
     }
 }

@@ -59,6 +59,16 @@ public struct LocalDate: Hashable, Sendable, Comparable, CustomStringConvertible
         self.day = day
     }
 
+    /// Parses `YYYY-MM-DD`; nil when the text is not an existing date in that form.
+    public init?(_ text: some StringProtocol) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard text.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2,
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        else { return nil }
+        self.init(year: year, month: month, day: day)
+        guard isValid else { return nil }
+    }
+
     /// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
     public var daysSinceEpoch: Int64 {
         let y = Int64(month <= 2 ? year - 1 : year)

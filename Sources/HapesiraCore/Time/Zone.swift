@@ -112,3 +112,14 @@ private final class OffsetTable: Sendable {
         Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant))))
     }
 }
+
+extension Zone {
+    /// The instant `minute` minutes after local midnight of `day` (may be 1440, the next midnight);
+    /// a local time skipped by a DST change resolves as ``resolvedInstant(for:)`` does.
+    public func instant(_ day: LocalDate, minute: Int) -> Int64 {
+        let date = day.adding(days: minute / 1440)
+        let rest = minute % 1440
+        return resolvedInstant(
+            for: LocalDateTime(year: date.year, month: date.month, day: date.day, hour: rest / 60, minute: rest % 60))
+    }
+}

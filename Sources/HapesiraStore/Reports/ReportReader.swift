@@ -17,7 +17,19 @@ public struct ReportReader: Sendable {
     /// The input for `spaces` over `range` (venue-local days). Each occurrence's outcome is the
     /// sensors' verdict once it has begun by `now` (`unknown` before, and without sensors).
     public func input(spaces: [Space], range: ReportRange, now: Int64) async throws -> ReportInput {
-        let places = spaces.compactMap { space in catalogue.venue(of: space).map { ReportSpace(space, venue: $0) } }
+        // Closures added at run time count like configured ones (available hours leave them out).
+        let venues = Set(spaces.map(\.venue)).sorted()
+        let added = try await database.writer.read { db in
+            try venues.map { venue in (venue, try ClosureRows.closures(db, venue: venue).map(\.closure)) }
+        }
+        let closures = Dictionary(added, uniquingKeysWith: { first, _ in first })
+        let places = spaces.compactMap { space in
+            catalogue.venue(of: space).map { venue in
+                var venue = venue
+                venue.closures += closures[venue.id] ?? []
+                return ReportSpace(space, venue: venue)
+            }
+        }
         guard !places.isEmpty else { return ReportInput(spaces: [], occurrences: [], usage: [:]) }
         // The instants the range covers in every venue's zone.
         let window = Interval(

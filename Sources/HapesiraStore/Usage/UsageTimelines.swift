@@ -50,6 +50,14 @@ public struct UsageTimelines: Sendable {
         return Self.joined(parts, over: range)
     }
 
+    /// Whether the space's sensors see it occupied at `now`; nil without sensors or coverage then.
+    public func occupied(space: String, at now: Int64) async throws -> Bool? {
+        guard !sensors(of: space).isEmpty else { return nil }
+        let timeline = try await timeline(space: space, over: Interval(start: now, end: now + 1))
+        if !timeline.occupied.isEmpty { return true }
+        return timeline.unknown.isEmpty ? false : nil
+    }
+
     /// Derives what the journal holds up to `now - grace` for every space with sensors and stores it,
     /// from where each space's final derivation ends — or, when readings journaled since the last
     /// refresh stand for earlier times (late ones), from as far back as they can change it. Returns
