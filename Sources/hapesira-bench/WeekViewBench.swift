@@ -16,7 +16,9 @@ import Prometheus
 /// venue of the configuration (and, optionally, as many in each of `historyWeeks` earlier weeks),
 /// then asks the daemon's own router for `/week/venues/{venue}?date=…` `renders` times — session
 /// middleware, database read, template and body, everything but the socket — and reports the
-/// time from the request to the last byte of the body.
+/// time from the request to the last byte of the body: once for an anonymous visitor, once for a
+/// member organisation signed in with a token (its token looked up on every request, each cell with
+/// its "Book" link).
 ///
 ///     hapesira-bench week-view --config config/demo.yaml [--venue kino-jusuf-gervalla] [--bookings 500]
 ///                              [--history-weeks 0] [--renders 500]
@@ -69,8 +71,24 @@ enum WeekViewBench {
             now: { Int64(Date().timeIntervalSince1970) })
         let responder = buildRouter(dependencies).buildResponder()
         let path = "/week/venues/\(venue.id)?date=\(monday.adding(days: 2))"
+        let member = try TokenStore(database: database).create(
+            organisation: catalogue.organisations[0].id, role: .member, label: "bench", now: 0
+        ).1
+        for (who, authorization) in [("anonymous", nil), ("signed-in member", "Bearer \(member)")] {
+            try await measure(
+                responder, path: path, authorization: authorization, who: who, bookings: bookings, renders: renders)
+        }
+    }
+
+    /// Asks `responder` for `path` `renders` times (after a warm-up) and prints the figures.
+    private static func measure(
+        _ responder: some HTTPResponder<AppRequestContext>, path: String, authorization: String?, who: String,
+        bookings: Int, renders: Int
+    ) async throws {
         let logger = Logger(label: "hapesira-bench")
         let serverTiming = HTTPField.Name("Server-Timing")!
+        var headers: HTTPFields = [:]
+        if let authorization { headers[.authorization] = authorization }
 
         // The first renders warm the statement cache and the template library.
         let warmUp = min(20, renders)
@@ -80,7 +98,7 @@ enum WeekViewBench {
         var size = 0
         for index in 0..<(warmUp + renders) {
             let request = Request(
-                head: .init(method: .get, scheme: "http", authority: "localhost", path: path),
+                head: .init(method: .get, scheme: "http", authority: "localhost", path: path, headerFields: headers),
                 body: RequestBody(buffer: ByteBuffer()))
             let context = AppRequestContext(
                 source: ApplicationRequestContextSource(channel: EmbeddedChannel(), logger: logger))
@@ -106,7 +124,7 @@ enum WeekViewBench {
         let (p50, _, p99, max, mean) = total.summary()
         let (dbP50, _, dbP99, _, _) = databaseRead.summary()
         say(
-            "GET \(path): \(shown) bookings shown, \(size / 1024) KiB of HTML, \(renders) renders after \(warmUp) warm-up"
+            "GET \(path) (\(who)): \(shown) bookings shown, \(size / 1024) KiB of HTML, \(renders) renders after \(warmUp) warm-up"
         )
         say(
             String(
