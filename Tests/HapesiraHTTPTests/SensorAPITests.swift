@@ -48,11 +48,7 @@ struct UsageAPITests {
     func usage() async throws {
         let server = try TestServer()
         let journal = SensorJournal(database: server.store.database)
-        func motion(_ detected: Bool, at time: Int64) throws {
-            try journal.record(
-                SensorObservation(sensor: "kino-hall-motion", value: .motion(detected: detected)), verdict: .event,
-                space: "kino-main-hall", topic: "zigbee2mqtt/anibar/main-hall/motion", receivedAt: time)
-        }
+        func motion(_ detected: Bool, at time: Int64) throws { try journal.recordHallMotion(detected, at: time) }
         // The motion sensor wakes at 16:50 UTC (clear), detects at 17:10 and at 18:50, and never again.
         try motion(false, at: Self.feb10(16, 50))
         try motion(true, at: Self.feb10(17, 10))

@@ -140,3 +140,12 @@ struct UnexpectedStatus: Error {
     let status: Int
     let body: String
 }
+
+extension SensorJournal {
+    /// Records a motion event (`detected` or cleared) of the demo main hall's motion sensor.
+    func recordHallMotion(_ detected: Bool, at time: Int64) throws {
+        try record(
+            SensorObservation(sensor: "kino-hall-motion", value: .motion(detected: detected)), verdict: .event,
+            space: "kino-main-hall", topic: "zigbee2mqtt/anibar/main-hall/motion", receivedAt: time)
+    }
+}

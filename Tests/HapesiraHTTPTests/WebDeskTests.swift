@@ -43,11 +43,7 @@ struct WebDeskTests {
     func today() async throws {
         let server = try TestServer()
         let journal = SensorJournal(database: server.store.database)
-        func motion(_ detected: Bool, at time: Int64) throws {
-            try journal.record(
-                SensorObservation(sensor: "kino-hall-motion", value: .motion(detected: detected)), verdict: .event,
-                space: "kino-main-hall", topic: "zigbee2mqtt/anibar/main-hall/motion", receivedAt: time)
-        }
+        func motion(_ detected: Bool, at time: Int64) throws { try journal.recordHallMotion(detected, at: time) }
         // The motion sensor wakes at 09:00 (clear) and sees people at 12:58 and 12:59:30.
         try motion(false, at: Self.today(9))
         try motion(true, at: Self.today(12, 58))
