@@ -458,6 +458,24 @@ struct WebBookingPagesTests {
             #expect(String(buffer: feed.body).contains("SUMMARY:Animation workshop"))
             let tokens = try await FeedTokenStore(database: server.store.database).list(organisation: "anibar")
             #expect(tokens.map(\.label) == ["Office"])
+            let id = try #require(tokens.first?.id)
+
+            // Listed with a revoke button; a stale form revokes nothing, the button does.
+            let list = String(buffer: try await client.page("/bookings?lang=en", cookie: session.cookie).body)
+            #expect(list.contains("<td>Office</td>") && list.contains(#"action="/feed-links/\#(id)/revoke""#))
+            let stale = try await client.form("/feed-links/\(id)/revoke", ["csrf": "guess"], cookie: session.cookie)
+            #expect(stale.status == .forbidden)
+            #expect(try await client.page(String(url.output.1.dropFirst("http://localhost".count))).status == .ok)
+            let revoked = try await client.form(
+                "/feed-links/\(id)/revoke", ["csrf": session.csrf], cookie: session.cookie)
+            #expect(revoked.status == .seeOther && revoked.headers[.location] == "/bookings")
+            #expect(try await client.page(String(url.output.1.dropFirst("http://localhost".count))).status != .ok)
+            let after = String(buffer: try await client.page("/bookings?lang=en", cookie: session.cookie).body)
+            #expect(!after.contains("<td>Office</td>") && after.contains("No active links yet."))
+            // Another organisation's link, or one already revoked: a 404 page.
+            let again = try await client.form(
+                "/feed-links/\(id)/revoke", ["csrf": session.csrf], cookie: session.cookie)
+            #expect(again.status == .notFound)
         }
     }
 }

@@ -42,6 +42,7 @@ struct BookingPages: Sendable {
             }
         }
         router.post("feed-links") { request, context in try await createFeedLink(request, context) }
+        router.post("feed-links/{id}/revoke") { request, context in try await revokeFeedLink(request, context) }
     }
 
     // MARK: Booking form
@@ -287,7 +288,7 @@ struct BookingPages: Sendable {
             },
             "from": fromText, "to": toText, "organisationName": organisationName(organisation),
         ]
-        if organisation == caller.organisation { values["feed"] = feedValues(caller) }
+        if organisation == caller.organisation { values["feed"] = try await feedValues(caller) }
         if Self.actsForOthers(caller) {
             values["hasOrganisations"] = true
             values["organisations"] = organisationChoices(selected: organisation)
@@ -338,7 +339,7 @@ struct BookingPages: Sendable {
             values["showHistory"] = true
             values["history"] = say.history(try await store.audit(bookingID: booking.id), zone: zone)
         }
-        if draft.organisation == caller.organisation { values["feed"] = feedValues(caller) }
+        if draft.organisation == caller.organisation { values["feed"] = try await feedValues(caller) }
         return pages.render("booking", values, request, context)
     }
 
@@ -378,9 +379,21 @@ struct BookingPages: Sendable {
 
     // MARK: Private feed link
 
-    /// What the pages show about the organisation's private feed: the form that makes a link.
-    private func feedValues(_ caller: Caller) -> [String: Any] {
-        ["organisation": organisationName(caller.organisation)]
+    /// What the pages show about the organisation's private feed: its active links (label and day
+    /// made, in the zone of the network's first venue) with a button each to revoke it, and the
+    /// form that makes a new one.
+    private func feedValues(_ caller: Caller) async throws -> [String: Any] {
+        let zone = catalogue.venues.first?.zone ?? .utc
+        let links = try await feedTokens.list(organisation: caller.organisation).filter { $0.revokedAt == nil }
+        return [
+            "organisation": organisationName(caller.organisation), "hasLinks": !links.isEmpty,
+            "links": links.map { link -> [String: Any] in
+                [
+                    "id": link.id, "label": link.label ?? "—",
+                    "created": BookingText.date(zone.local(link.createdAt).date),
+                ]
+            },
+        ]
     }
 
     private func organisationName(_ id: String) -> String { catalogue.organisation(id)?.name ?? id }
@@ -399,8 +412,21 @@ struct BookingPages: Sendable {
         let (_, token) = try await feedTokens.create(
             organisation: organisation, label: label.isEmpty ? nil : label, now: now())
         let name = organisationName(organisation)
-        let links = FeedLinks(request).values(name: name, path: "/ical/orgs/\(organisation)/\(token).ics")
+        let links = pages.feedLinks(request).values(name: name, path: "/ical/orgs/\(organisation)/\(token).ics")
         return pages.render("feed-link", ["feed": links, "organisation": name], request, context)
+    }
+
+    private struct NoFields: Decodable {}
+
+    /// Revokes one of the caller's organisation's feed links (as
+    /// `DELETE /api/v1/organisations/{id}/feed-tokens/{token}` does) and goes back to the bookings.
+    private func revokeFeedLink(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let (_, caller) = try await WebPages.postedForm(NoFields.self, request, context)
+        let id = context.parameters.get("id") ?? ""
+        guard try await feedTokens.revoke(id: id, organisation: caller.organisation, now: now()) else {
+            throw WebRefusal.notFound(text: "feed_not_found", detail: id)
+        }
+        return .redirect(to: "/bookings", type: .normal)
     }
 
     /// A query value, percent-encoded.
