@@ -7,17 +7,6 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// A browser signed in with a role's token: its session cookie and the CSRF secret of its forms.
-struct BrowserSession {
-    let cookie: String
-    let csrf: String
-
-    init(_ client: any TestClientProtocol, _ server: TestServer, as who: String) async throws {
-        cookie = try #require(sessionCookie(try await client.form("/login", ["token": server.tokens[who]!])))
-        csrf = try #require(WebBookingPagesTests.csrfSecret(try await client.page("/login", cookie: cookie)))
-    }
-}
-
 /// The booking form's fields for the workshop room on Wednesday 10 February 2027 (local times).
 func bookingForm(
     _ csrf: String?, space: String = "kino-workshop-room", title: String = "Animation workshop",

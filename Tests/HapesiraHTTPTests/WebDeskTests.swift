@@ -7,21 +7,6 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// A browser signed in with a role's token: its session cookie and the session's CSRF secret.
-struct Browser {
-    var cookie: String
-    var csrf: String
-
-    static func signIn(_ client: any TestClientProtocol, _ server: TestServer, as who: String) async throws -> Browser {
-        let response = try await client.form("/login", ["token": server.tokens[who]!, "next": "/"])
-        let cookie = try #require(sessionCookie(response))
-        let page = String(buffer: try await client.page("/", cookie: cookie).body)
-        let found = HapesiraHTTPTests.csrf(in: page)
-        let secret = try #require(found)
-        return Browser(cookie: cookie, csrf: secret)
-    }
-}
-
 @Suite("Web desk")
 struct WebDeskTests {
     /// Thursday 2027-01-14 at `hour`:`minute` in Belgrade (`fixedNow` is 13:00).
@@ -73,7 +58,7 @@ struct WebDeskTests {
                     extra: ["expected_attendance": 80, "description": "Needs the stage"]))
             server.clock.set(fixedNow)
 
-            let browser = try await Browser.signIn(client, server, as: "manager")
+            let browser = try await BrowserSession(client, server, as: "manager")
             let response = try await client.page("/desk?lang=en", cookie: browser.cookie)
             #expect(response.status == .ok)
             let html = String(buffer: response.body)
@@ -114,7 +99,7 @@ struct WebDeskTests {
                     end: "2027-01-20T20:00:00+01:00"))
             let id = try #require(pending["id"] as? Int)
             #expect(pending["status"] as? String == "pending")
-            let browser = try await Browser.signIn(client, server, as: "manager")
+            let browser = try await BrowserSession(client, server, as: "manager")
             let path = "/desk/bookings/\(id)/approve"
 
             let missing = try await client.form(path, ["date": "2027-01-20"], cookie: browser.cookie)
@@ -153,7 +138,7 @@ struct WebDeskTests {
                     space: "kino-main-hall", category: "screening", start: "2027-01-20T18:00:00+01:00",
                     end: "2027-01-20T20:00:00+01:00"))
             let id = try #require(pending["id"] as? Int)
-            let browser = try await Browser.signIn(client, server, as: "manager")
+            let browser = try await BrowserSession(client, server, as: "manager")
             let declined = try await client.form(
                 "/desk/bookings/\(id)/decline", ["csrf": browser.csrf, "reason": "The hall is being repaired"],
                 cookie: browser.cookie)
@@ -170,7 +155,7 @@ struct WebDeskTests {
     func blockADate() async throws {
         let server = try TestServer()
         try await server.run { client in
-            let browser = try await Browser.signIn(client, server, as: "manager")
+            let browser = try await BrowserSession(client, server, as: "manager")
             let path = "/desk/venues/kino-jusuf-gervalla/closures"
             let blocked = try await client.form(
                 path, ["csrf": browser.csrf, "from": "2027-01-22", "reason": "Inventory", "date": "2027-01-22"],
@@ -241,7 +226,7 @@ struct WebDeskTests {
                     end: "2027-01-20T20:00:00+01:00"))
             let id = try #require(pending["id"] as? Int)
             for who in ["anibar", "viewer"] {
-                let browser = try await Browser.signIn(client, server, as: who)
+                let browser = try await BrowserSession(client, server, as: who)
                 let page = try await client.page("/desk", cookie: browser.cookie)
                 #expect(page.status == .forbidden, "\(who)")
                 #expect(String(buffer: page.body).contains("Paneli është për menaxherët"))
@@ -263,7 +248,7 @@ struct WebDeskTests {
     func languages() async throws {
         let server = try TestServer()
         try await server.run { client in
-            let browser = try await Browser.signIn(client, server, as: "admin")
+            let browser = try await BrowserSession(client, server, as: "admin")
             let albanian = String(buffer: try await client.page("/desk", cookie: browser.cookie).body)
             #expect(albanian.contains("<h1>Paneli i menaxherit</h1>") && albanian.contains(#"<html lang="sq">"#))
             // An admin sees every venue.

@@ -40,6 +40,17 @@ func csrf(in html: String) -> String? {
     return String(html[range.upperBound...].prefix { $0 != "\"" })
 }
 
+/// A browser signed in with a role's token: its session cookie and the CSRF secret its forms carry.
+struct BrowserSession {
+    let cookie: String
+    let csrf: String
+
+    init(_ client: any TestClientProtocol, _ server: TestServer, as who: String) async throws {
+        cookie = try #require(sessionCookie(try await client.form("/login", ["token": server.tokens[who]!])))
+        csrf = try #require(HapesiraHTTPTests.csrf(in: String(buffer: try await client.page("/", cookie: cookie).body)))
+    }
+}
+
 @Suite("Web sign-in")
 struct WebSignInTests {
     @Test("the sign-in page speaks Albanian by default, the browser's language when asked, and ?lang= wins")

@@ -5,7 +5,7 @@ import Hummingbird
 
 /// Signing in and out of the web pages. A browser signs in with a login's username and password,
 /// or with its organisation's API token, and gets an HTTP-only, SameSite=Lax session cookie;
-/// signing out needs the session's CSRF secret. A sign-in posted from another site (its `Origin`
+/// signing out needs the session's CSRF secret. A sign-in or sign-out posted from another site (its `Origin`
 /// is not this host) is refused, and so are sign-ins past ``SignInThrottle``'s limit (429).
 struct SignInController: Sendable {
     let pages: WebPages
@@ -70,7 +70,8 @@ struct SignInController: Sendable {
         }
         router.post("logout") { request, context in
             let form = try await WebPages.form(SignOutForm.self, from: request)
-            if let session = context.session, SessionStore.csrfMatches(form.csrf, session),
+            if let session = context.session, WebPages.isSameOrigin(request),
+                SessionStore.csrfMatches(form.csrf, session),
                 let secret = request.cookies[WebSessionMiddleware.cookie]?.value
             {
                 try await sessions.end(secret: secret)
