@@ -127,6 +127,16 @@ extension TestClientProtocol {
     }
 
     /// Creates a booking that must succeed; returns its JSON.
+    /// Anibar's screening in the main hall on Wednesday 20 January 2027, 18:00–20:00: pending, as
+    /// the hall needs approval.
+    func bookPendingScreening(_ server: TestServer) async throws -> [String: Any] {
+        try await book(
+            server, as: "anibar",
+            body: bookingBody(
+                space: "kino-main-hall", category: "screening", start: "2027-01-20T18:00:00+01:00",
+                end: "2027-01-20T20:00:00+01:00"))
+    }
+
     func book(_ server: TestServer, as who: String, body: ByteBuffer) async throws -> [String: Any] {
         let response = try await post("/api/v1/bookings", server, as: who, body: body)
         guard response.status == .created else {

@@ -92,11 +92,7 @@ struct WebDeskTests {
     func approve() async throws {
         let server = try TestServer()
         try await server.run { client in
-            let pending = try await client.book(
-                server, as: "anibar",
-                body: bookingBody(
-                    space: "kino-main-hall", category: "screening", start: "2027-01-20T18:00:00+01:00",
-                    end: "2027-01-20T20:00:00+01:00"))
+            let pending = try await client.bookPendingScreening(server)
             let id = try #require(pending["id"] as? Int)
             #expect(pending["status"] as? String == "pending")
             let browser = try await BrowserSession(client, server, as: "manager")
@@ -132,11 +128,7 @@ struct WebDeskTests {
     func decline() async throws {
         let server = try TestServer()
         try await server.run { client in
-            let pending = try await client.book(
-                server, as: "anibar",
-                body: bookingBody(
-                    space: "kino-main-hall", category: "screening", start: "2027-01-20T18:00:00+01:00",
-                    end: "2027-01-20T20:00:00+01:00"))
+            let pending = try await client.bookPendingScreening(server)
             let id = try #require(pending["id"] as? Int)
             let browser = try await BrowserSession(client, server, as: "manager")
             let declined = try await client.form(
@@ -219,11 +211,7 @@ struct WebDeskTests {
             #expect(anonymous.status == .seeOther)
             #expect(anonymous.headers[.location] == "/login?next=/desk")
 
-            let pending = try await client.book(
-                server, as: "anibar",
-                body: bookingBody(
-                    space: "kino-main-hall", category: "screening", start: "2027-01-20T18:00:00+01:00",
-                    end: "2027-01-20T20:00:00+01:00"))
+            let pending = try await client.bookPendingScreening(server)
             let id = try #require(pending["id"] as? Int)
             for who in ["anibar", "viewer"] {
                 let browser = try await BrowserSession(client, server, as: who)

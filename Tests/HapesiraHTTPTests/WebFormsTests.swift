@@ -31,11 +31,7 @@ struct WebFormsTests {
         let server = try TestServer()
         try await server.run { client in
             // Something for every form to act on: a pending request, a weekly series, a closure, a feed link.
-            let pending = try await client.book(
-                server, as: "anibar",
-                body: bookingBody(
-                    space: "kino-main-hall", category: "screening", start: "2027-01-20T18:00:00+01:00",
-                    end: "2027-01-20T20:00:00+01:00"))
+            let pending = try await client.bookPendingScreening(server)
             let series = try await client.book(
                 server, as: "anibar",
                 body: bookingBody(

@@ -40,6 +40,15 @@ public struct Caller: Sendable, Hashable {
         }
     }
 
+    /// Manages at least one venue (an admin or a venue manager): runs a manager's desk and may act
+    /// for other organisations there.
+    public var managesVenues: Bool {
+        switch role {
+        case .admin, .manager: true
+        case .member, .viewer: false
+        }
+    }
+
     /// May create a booking in the venue on behalf of the organisation.
     public func mayBook(for organisation: String, inVenue venue: String) -> Bool {
         switch role {

@@ -118,7 +118,7 @@ struct BookingPages: Sendable {
                 ]
             },
         ]
-        if Self.actsForOthers(caller) {
+        if caller.managesVenues {
             values["hasOrganisations"] = true
             values["organisations"] = organisationChoices(
                 selected: chosen["organisation"].flatMap { $0.isEmpty ? nil : $0 } ?? caller.organisation)
@@ -145,15 +145,6 @@ struct BookingPages: Sendable {
             ]
         }
         return pages.render("book", values, request, context, status: status)
-    }
-
-    /// Admins and venue managers book (and list bookings) for other organisations too; the store
-    /// checks each booking against ``Caller/mayBook(for:inVenue:)``.
-    private static func actsForOthers(_ caller: Caller) -> Bool {
-        switch caller.role {
-        case .admin, .manager: true
-        case .member, .viewer: false
-        }
     }
 
     private func organisationChoices(selected: String) -> [[String: Any]] {
@@ -242,7 +233,7 @@ struct BookingPages: Sendable {
         let texts = pages.renderer.texts(Language.of(request))
         let say = BookingValues(views: views, texts: texts)
         var organisation = caller.organisation
-        if Self.actsForOthers(caller), let chosen = query.get("organisation"), catalogue.organisation(chosen) != nil {
+        if caller.managesVenues, let chosen = query.get("organisation"), catalogue.organisation(chosen) != nil {
             organisation = chosen
         }
         var filter = BookingFilter(organisation: organisation, limit: 1000)
@@ -269,11 +260,16 @@ struct BookingPages: Sendable {
                 return (from.map { day >= $0 } ?? true) && (to.map { day <= $0 } ?? true)
             }
         }
-        func next(_ booking: Booking) -> Int64? {
-            booking.occurrences.filter { !$0.cancelled && $0.interval.end > now }.map(\.interval.start).min()
-        }
+        // Each booking's next occurrence not yet over, found once.
+        let next = Dictionary(
+            bookings.map { booking in
+                (
+                    booking.id,
+                    booking.occurrences.filter { !$0.cancelled && $0.interval.end > now }.map(\.interval.start).min()
+                )
+            }, uniquingKeysWith: { first, _ in first })
         bookings.sort { a, b in
-            switch (next(a), next(b)) {
+            switch (next[a.id] ?? nil, next[b.id] ?? nil) {
             case (let x?, let y?): x < y
             case (.some, nil): true
             case (nil, .some): false
@@ -289,7 +285,7 @@ struct BookingPages: Sendable {
             "from": fromText, "to": toText, "organisationName": organisationName(organisation),
         ]
         if organisation == caller.organisation { values["feed"] = try await feedValues(caller) }
-        if Self.actsForOthers(caller) {
+        if caller.managesVenues {
             values["hasOrganisations"] = true
             values["organisations"] = organisationChoices(selected: organisation)
         }

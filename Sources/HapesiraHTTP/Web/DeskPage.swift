@@ -114,7 +114,7 @@ struct DeskPage: Sendable {
         _ action: (Int64, Caller, String?) async throws -> Booking
     ) async throws -> Response {
         let (form, caller) = try await WebPages.postedForm(DecisionForm.self, request, context)
-        guard Self.mayUseDesk(caller) else { throw WebRefusal.forbidden(text: "desk_forbidden") }
+        guard caller.managesVenues else { throw WebRefusal.forbidden(text: "desk_forbidden") }
         let id = context.parameters.get("id", as: Int64.self) ?? -1
         let day = form.date.flatMap { LocalDate($0) }
         let reason = form.reason?.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -176,13 +176,6 @@ struct DeskPage: Sendable {
         case .admin: return catalogue.venues
         case .manager(let ids): return catalogue.venues.filter { ids.contains($0.id) }
         case .member, .viewer: throw .forbidden(text: "desk_forbidden")
-        }
-    }
-
-    static func mayUseDesk(_ caller: Caller) -> Bool {
-        switch caller.role {
-        case .admin, .manager: true
-        case .member, .viewer: false
         }
     }
 

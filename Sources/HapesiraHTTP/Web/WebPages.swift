@@ -27,7 +27,7 @@ struct WebPages: Sendable {
             values["signed_in"] = true
             values["may_book"] = caller.role != .viewer
             values["organisation_name"] = catalogue.organisation(caller.organisation)?.name ?? caller.organisation
-            values["manages"] = DeskPage.mayUseDesk(caller)
+            values["manages"] = caller.managesVenues
         }
         if let session = context.session { values["csrf"] = session.csrf }
         if let error { values["error"] = renderer.texts(language)[error] ?? error }
