@@ -10,13 +10,14 @@ import Synchronization
 /// Turns MQTT messages into journaled sensor readings: finds the configured sensor, decodes the
 /// payload, classifies it (event, retained snapshot, repeat, status, duplicate) and journals it.
 ///
-/// A QoS 1 reading is committed before `handle` returns, so libmosquitto acknowledges the message
-/// only once it is stored. QoS 0 readings carry no acknowledgement: they wait in a small batch that
-/// is committed when it is full (by a flusher thread, so decoding goes on meanwhile), after
-/// `batchDelay`, before the next QoS 1 reading (in the same transaction: the journal keeps arrival
-/// order) and on `flush()`.
+/// A QoS 1 reading is committed to the `SensorInbox` before `handle` returns, so libmosquitto
+/// acknowledges the message only once it is stored. Then every reading, QoS 1 or 0, waits in a small
+/// batch, in arrival order, that is committed to the journal when it is full (by a flusher thread, so
+/// decoding goes on meanwhile), after `batchDelay` and on `flush()`. Readings the inbox kept but the
+/// journal did not take (the daemon crashed) are journaled when the ingestor is made.
 ///
-/// - Important: call `flush()` once the MQTT client has stopped, or the waiting QoS 0 readings are lost.
+/// - Important: call `flush()` once the MQTT client has stopped, or the waiting QoS 0 readings are lost
+///   (QoS 1 ones wait in the inbox for the next start).
 ///
 /// Bad input — an unknown topic, a malformed payload — is counted and logged (at most once a
 /// minute per sensor or topic) and never stops ingestion.
@@ -24,12 +25,14 @@ public final class SensorIngestor: Sendable {
     /// What became of a message.
     public enum Outcome: String, Sendable, CaseIterable {
         case stored, duplicate, ignored, unknownTopic = "unknown_topic", malformed, failed
-        /// A QoS 0 reading waiting for its batch (counted as stored or duplicate once committed).
+        /// A reading waiting for its batch (counted as stored or duplicate once journaled); a QoS 1 one is
+        /// already committed to the inbox.
         case batched
     }
 
     private let bindings: [SensorBinding]
     private let journal: SensorJournal
+    private let inbox: SensorInbox
     private let logger: Logger
     private let counters: [Outcome: Counter]
     private let filter = Mutex(ObservationFilter())
@@ -42,22 +45,33 @@ public final class SensorIngestor: Sendable {
 
     private let batchSize: Int
     private let batchDelay: Duration
-    /// QoS 0 readings not committed yet, in arrival order.
+    /// Readings not journaled yet, in arrival order.
     private let batch = Mutex<[SensorJournal.Entry]>([])
+    /// Held from a QoS 1 reading's inbox commit until it is in the batch, so the batch holds inbox ids in order.
+    private let keeping = Mutex(())
     /// Held from taking readings out of `batch` until they are committed, so commits keep arrival order.
     private let committing = Mutex(())
     private let flusher = DispatchQueue(label: "hapesira.sensor-batch")
 
+    /// Journals what `inbox` kept from the last run first.
+    ///
     /// - Parameters:
-    ///   - batchSize: QoS 0 readings committed together at most (1 commits each at once).
-    ///   - batchDelay: how long a QoS 0 reading waits at most for its batch to fill.
+    ///   - batchSize: readings journaled together at most (1 journals each at once).
+    ///   - batchDelay: how long a reading waits at most for its batch to fill.
     public init(
-        bindings: [SensorBinding], journal: SensorJournal, metrics: PrometheusCollectorRegistry, logger: Logger,
-        batchSize: Int = 256, batchDelay: Duration = .milliseconds(20),
+        bindings: [SensorBinding], journal: SensorJournal, inbox: SensorInbox, metrics: PrometheusCollectorRegistry,
+        logger: Logger, batchSize: Int = 256, batchDelay: Duration = .milliseconds(20),
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
-    ) {
+    ) throws {
+        let recovered = try journal.recover(from: inbox)
+        if recovered > 0 {
+            logger.notice(
+                "sensor readings kept in the inbox by the last run journaled",
+                metadata: ["sensor.readings": "\(recovered)"])
+        }
         self.bindings = bindings
         self.journal = journal
+        self.inbox = inbox
         self.logger = logger
         self.now = now
         self.batchSize = max(1, batchSize)
@@ -86,17 +100,21 @@ public final class SensorIngestor: Sendable {
         return outcome
     }
 
-    /// Commits the waiting QoS 0 readings now (on shutdown, after the MQTT client stopped).
+    /// Journals the waiting readings now and empties the inbox of them (on shutdown, after the MQTT client
+    /// stopped).
     public func flush() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             flusher.async {
                 self.commitBatch()
+                do { try self.inbox.tidy() } catch {
+                    self.logger.warning("sensor inbox not tidied: \(error)")
+                }
                 continuation.resume()
             }
         }
     }
 
-    /// How many QoS 0 readings wait for their batch.
+    /// How many readings wait for their batch.
     public var batched: Int { batch.withLock { $0.count } }
 
     private func ingest(_ message: MQTTMessage) -> Outcome {
@@ -133,7 +151,16 @@ public final class SensorIngestor: Sendable {
             enqueue(entries)
             return .batched
         }
-        return commit(entries)
+        return keeping.withLock { _ in
+            do {
+                try inbox.keep(&entries)
+            } catch {
+                logger.error("sensor reading not stored", metadata: ["topic": "\(message.topic)", "error": "\(error)"])
+                return .failed
+            }
+            enqueue(entries)
+            return .batched
+        }
     }
 
     /// The bindings that accept `topic`, remembered per topic.
@@ -147,23 +174,7 @@ public final class SensorIngestor: Sendable {
         return matching
     }
 
-    /// Commits the waiting QoS 0 readings and `entries` in one transaction; returns `entries`' outcome.
-    private func commit(_ entries: [SensorJournal.Entry]) -> Outcome {
-        committing.withLock { _ in
-            let waiting = takeBatch()
-            do {
-                let stored = try journal.record(waiting + entries)
-                count(stored[..<waiting.count])
-                return stored[waiting.count...].contains(true) ? .stored : .duplicate
-            } catch {
-                // The message itself is counted as failed by `handle`.
-                fail(error, batched: waiting.count, total: waiting.count + entries.count)
-                return .failed
-            }
-        }
-    }
-
-    /// Adds QoS 0 readings to the batch. A full batch is committed by the flusher while the network thread
+    /// Adds readings to the batch. A full batch is committed by the flusher while the network thread
     /// goes on reading messages; here, when the flusher is `maxWaitingBatches` behind (bounding memory).
     private func enqueue(_ entries: [SensorJournal.Entry]) {
         let (count, first) = batch.withLock { batch in
@@ -181,15 +192,16 @@ public final class SensorIngestor: Sendable {
         }
     }
 
-    /// Commits the waiting QoS 0 readings, if any.
+    /// Journals the waiting readings, if any.
     private func commitBatch() {
         committing.withLock { _ in
             let waiting = takeBatch()
             guard !waiting.isEmpty else { return }
             do {
                 count(try journal.record(waiting)[...])
+                if let kept = waiting.lazy.compactMap(\.inboxID).max() { inbox.journaled(upTo: kept) }
             } catch {
-                fail(error, batched: waiting.count, total: waiting.count)
+                fail(error, total: waiting.count)
             }
         }
     }
@@ -203,7 +215,7 @@ public final class SensorIngestor: Sendable {
         }
     }
 
-    /// Counts committed QoS 0 readings (stored, or dropped as duplicates by the journal).
+    /// Counts journaled readings (stored, or dropped as duplicates by the journal).
     private func count(_ stored: ArraySlice<Bool>) {
         guard !stored.isEmpty else { return }
         let count = stored.reduce(0) { $0 + ($1 ? 1 : 0) }
@@ -211,10 +223,10 @@ public final class SensorIngestor: Sendable {
         if count < stored.count { counters[.duplicate]?.increment(by: Int64(stored.count - count)) }
     }
 
-    /// Logs a failed commit of `total` readings and counts the `batched` QoS 0 ones among them as failed.
-    private func fail(_ error: any Error, batched: Int, total: Int) {
+    /// Logs a failed commit of `total` readings and counts them as failed.
+    private func fail(_ error: any Error, total: Int) {
         logger.error("sensor readings not stored", metadata: ["sensor.readings": "\(total)", "error": "\(error)"])
-        if batched > 0 { counters[.failed]?.increment(by: Int64(batched)) }
+        counters[.failed]?.increment(by: Int64(total))
     }
 
     private func warn(key: String, _ message: String, topic: String) {

@@ -360,11 +360,14 @@ public final class AppDatabase: Sendable {
 public enum StoreError: Error, Sendable, CustomStringConvertible {
     case backupTargetExists(String)
     case idempotencyKeyReused(String)
+    case inboxInUse(String)
 
     public var description: String {
         switch self {
         case .backupTargetExists(let path): "\(path) already exists; back up to a new file"
         case .idempotencyKeyReused(let key): "Idempotency-Key '\(key)' was already used for a different request"
+        case .inboxInUse(let path):
+            "the sensor inbox \(path) is in use by another process (is hapesira already running?)"
         }
     }
 }

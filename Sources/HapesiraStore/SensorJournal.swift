@@ -20,6 +20,8 @@ public struct SensorJournal: Sendable {
         public var space: String
         public var topic: String
         public var receivedAt: Int64
+        /// Its row in the `SensorInbox` when it was kept there first (QoS 1); nil for QoS 0 readings.
+        public var inboxID: Int64?
 
         public init(
             _ observation: SensorObservation, verdict: ObservationVerdict, space: String, topic: String,
@@ -37,9 +39,8 @@ public struct SensorJournal: Sendable {
 
     public init(database: AppDatabase) { self.database = database }
 
-    /// Stores one reading and updates its sensor's health before returning: the caller (the MQTT
-    /// network thread) acknowledges the message only afterwards. A reading whose deduplication key is
-    /// already stored is dropped; returns whether it was stored.
+    /// Stores one reading and updates its sensor's health before returning. A reading whose deduplication
+    /// key is already stored is dropped; returns whether it was stored.
     @discardableResult
     public func record(
         _ observation: SensorObservation, verdict: ObservationVerdict, space: String, topic: String, receivedAt: Int64
@@ -63,11 +64,7 @@ public struct SensorJournal: Sendable {
             var sensors: [String] = []
             for entry in entries {
                 let observation = entry.observation
-                insert.setUncheckedArguments([
-                    observation.sensor, entry.space, entry.topic, entry.receivedAt, observation.eventTime,
-                    entry.verdict.rawValue, observation.value.map(Self.text), observation.battery,
-                    observation.online, observation.deduplicationKey,
-                ])
+                insert.setUncheckedArguments(Self.columns(of: entry))
                 try insert.execute()
                 let isNew = db.changesCount == 1
                 stored.append(isNew)
@@ -86,8 +83,50 @@ public struct SensorJournal: Sendable {
                 update.setUncheckedArguments([sensor, change.lastSeen, change.battery, change.online, change.lastEvent])
                 try update.execute()
             }
+            if let inboxID = entries.lazy.compactMap(\.inboxID).max() {
+                try db.cachedStatement(sql: Self.updateInboxMark).execute(arguments: [String(inboxID)])
+            }
             return stored
         }
+    }
+
+    /// Journals the readings `inbox` kept but the journal did not take before the daemon stopped (it was
+    /// killed, or crashed), exactly once, and empties the inbox; returns how many there were.
+    public func recover(from inbox: SensorInbox) throws -> Int {
+        let mark = try database.writer.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'sensor_inbox_journaled'")
+                .flatMap { Int64($0) } ?? 0
+        }
+        let waiting = try inbox.entries(after: mark)
+        if !waiting.isEmpty { try record(waiting) }
+        inbox.journaled(upTo: waiting.last?.inboxID ?? mark)
+        try inbox.tidy()
+        return waiting.count
+    }
+
+    /// The columns of a reading's row, in the order of the journal's and the inbox's inserts (the inbox's
+    /// with its `id` first).
+    static func columns(of entry: Entry, id: Int64? = nil) -> StatementArguments {
+        let observation = entry.observation
+        let columns: [(any DatabaseValueConvertible)?] = [
+            observation.sensor, entry.space, entry.topic, entry.receivedAt, observation.eventTime,
+            entry.verdict.rawValue, observation.value.map(Self.text), observation.battery, observation.online,
+            observation.deduplicationKey,
+        ]
+        return StatementArguments(id.map { [$0] + columns } ?? columns)
+    }
+
+    /// The reading an inbox row holds.
+    static func entry(_ row: Row) -> Entry {
+        var entry = Entry(
+            SensorObservation(
+                sensor: row["sensor_id"], value: (row["value"] as String?).flatMap(Self.value),
+                eventTime: row["event_at"],
+                battery: row["battery"], online: row["online"], deduplicationKey: row["dedup_key"]),
+            verdict: ObservationVerdict(rawValue: row["verdict"]) ?? .event, space: row["space_id"],
+            topic: row["topic"], receivedAt: row["received_at"])
+        entry.inboxID = row["id"]
+        return entry
     }
 
     /// What stored readings change in their sensor's health row (nil: keep the stored value).
@@ -126,6 +165,12 @@ public struct SensorJournal: Sendable {
         VALUES (?1, ?2, ?3, ?4, ?5)
         ON CONFLICT (sensor_id) DO UPDATE SET last_seen = ?2, battery = coalesce(?3, battery),
             online = coalesce(?4, online), last_event = coalesce(?5, last_event)
+        """
+
+    /// The highest `SensorInbox` id journaled, written in the transaction that journals it.
+    private static let updateInboxMark = """
+        INSERT INTO meta (key, value) VALUES ('sensor_inbox_journaled', ?)
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value
         """
 
     /// Every sensor's health, by sensor id.

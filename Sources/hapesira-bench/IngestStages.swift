@@ -72,11 +72,24 @@ enum IngestStages {
             }
         }
 
+        let inbox = try SensorInbox.open(path: directory + "/stages-inbox.sensor-inbox.sqlite")
+        try time("inbox, one commit per reading") {
+            for (index, observation) in observations.enumerated() {
+                var entry = [
+                    SensorJournal.Entry(
+                        observation, verdict: verdicts[index], space: routed[index][0].space,
+                        topic: messages[index].topic, receivedAt: 1_800_000_000)
+                ]
+                try inbox.keep(&entry)
+            }
+        }
+
         for qos in [1, 0] {
             let database = try AppDatabase.open(path: directory + "/stages-ingestor-qos\(qos).sqlite")
-            let ingestor = SensorIngestor(
-                bindings: bindings, journal: SensorJournal(database: database), metrics: PrometheusCollectorRegistry(),
-                logger: Logger(label: "bench"))
+            let ingestor = try SensorIngestor(
+                bindings: bindings, journal: SensorJournal(database: database),
+                inbox: try SensorInbox.open(path: directory + "/stages-ingestor-qos\(qos).sensor-inbox.sqlite"),
+                metrics: PrometheusCollectorRegistry(), logger: Logger(label: "bench"))
             var outcomes: [SensorIngestor.Outcome: Int] = [:]
             let started = monotonicNanoseconds()
             for var message in messages {

@@ -194,6 +194,8 @@ struct BrokerSecurityTests {
         try returned.client.start()
         let received = try await returned.messages.wait("the queued reading") { !$0.isEmpty }
         #expect(received.map(\.text) == ["open"])
+        // The events reach the recorder through a stream, the messages straight from the network thread.
+        try await returned.events.waitFor("the connection event") { $0.isConnected }
         #expect(returned.events.items.first == .connected(sessionPresent: true))
         await returned.client.stop()
     }
@@ -220,9 +222,9 @@ struct BrokerSecurityTests {
             """, file: "hapesira.yaml")
         let settings = try MQTTSettings(configuration: try #require(configuration.mqtt))
         let journal = SensorJournal(database: try AppDatabase.inMemory())
-        let ingestor = SensorIngestor(
-            bindings: configuration.sensors, journal: journal, metrics: PrometheusCollectorRegistry(),
-            logger: Logger(label: "test"))
+        let ingestor = try SensorIngestor(
+            bindings: configuration.sensors, journal: journal, inbox: try SensorInbox.inMemory(),
+            metrics: PrometheusCollectorRegistry(), logger: Logger(label: "test"))
         let daemon = TestClient(
             settings: settings, subscriptions: ingestor.subscriptions.map { (filter: $0.filter, qos: $0.qos) },
             handler: { ingestor.handle($0) })
@@ -233,6 +235,7 @@ struct BrokerSecurityTests {
             broker: broker, topic: "zigbee2mqtt/hall/door", message: #"{"contact":false}"#,
             options: ["--cafile", authority] + Self.gateway)
         try await daemon.messages.wait("the reading") { !$0.isEmpty }
+        await ingestor.flush()
         #expect(try await journal.counts(sensor: "hall-door") == ["event": 1])
         await daemon.client.stop()
     }

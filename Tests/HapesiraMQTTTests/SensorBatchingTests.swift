@@ -42,12 +42,14 @@ struct SensorBatchingTests {
     }
 
     static func ingestor(
-        _ database: AppDatabase, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-        batchSize: Int = 256, batchDelay: Duration = .seconds(3_600)
+        _ database: AppDatabase, inbox: SensorInbox? = nil,
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), batchSize: Int = 256,
+        batchDelay: Duration = .seconds(3_600)
     ) throws -> SensorIngestor {
-        SensorIngestor(
-            bindings: try bindings(), journal: SensorJournal(database: database), metrics: metrics,
-            logger: Logger(label: "test"), batchSize: batchSize, batchDelay: batchDelay, now: { 1_900_000_000 })
+        try SensorIngestor(
+            bindings: try bindings(), journal: SensorJournal(database: database),
+            inbox: try inbox ?? SensorInbox.inMemory(), metrics: metrics, logger: Logger(label: "test"),
+            batchSize: batchSize, batchDelay: batchDelay, now: { 1_900_000_000 })
     }
 
     /// The journaled readings in the order they were stored: the door's battery levels, and `f<frame>`
@@ -87,15 +89,94 @@ struct SensorBatchingTests {
         #expect(try Self.stored(database) == ["1", "2", "3", "4"])
     }
 
-    @Test("a QoS 1 reading commits the waiting QoS 0 readings first, in the same transaction")
-    func qos1CommitsTheBatchFirst() throws {
+    @Test("a QoS 1 reading is committed to the inbox at once, then journaled with the batch in arrival order")
+    func qos1KeptThenBatched() async throws {
         let database = try AppDatabase.inMemory()
-        let ingestor = try Self.ingestor(database)
+        let inbox = try SensorInbox.inMemory()
+        let ingestor = try Self.ingestor(database, inbox: inbox)
         ingestor.handle(Self.door(1, qos: 0))
         ingestor.handle(Self.uplink(frame: 1, qos: 0))
-        #expect(ingestor.handle(Self.door(2, qos: 1)) == .stored)
+        #expect(ingestor.handle(Self.door(2, qos: 1)) == .batched)
+        #expect(try inbox.count() == 1)
+        #expect(try Self.stored(database).isEmpty)
+        #expect(ingestor.batched == 3)
+
+        await ingestor.flush()
         #expect(try Self.stored(database) == ["1", "f1", "2"])
-        #expect(ingestor.batched == 0)
+        #expect(try inbox.count() == 0, "journaled readings leave the inbox")
+    }
+
+    /// A database and its inbox in files, in a new directory.
+    static func files() throws -> (database: String, inbox: String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        let database = directory.appendingPathComponent("hapesira.sqlite").path
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return (database, SensorInbox.path(besideDatabase: database))
+    }
+
+    @Test("QoS 1 readings in the inbox when the daemon dies are journaled at the next start, once")
+    func recoveryAfterDeath() async throws {
+        let files = try Self.files()
+        let database = try AppDatabase.open(path: files.database)
+        var inbox = try SensorInbox.open(path: files.inbox)
+        let dying = try Self.ingestor(database, inbox: inbox)
+        for frame in 1...5 { #expect(dying.handle(Self.uplink(frame: frame, qos: 1)) == .batched) }
+        dying.handle(Self.door(7, qos: 0))  // no acknowledgement, only in memory: lost with the process
+        #expect(dying.handle(Self.door(8, qos: 1)) == .batched)
+        // The process dies: the batch in memory is gone, the inbox file stays.
+        try inbox.close()
+        #expect(try Self.stored(database).isEmpty)
+
+        inbox = try SensorInbox.open(path: files.inbox)
+        let restarted = try Self.ingestor(database, inbox: inbox)
+        #expect(try Self.stored(database) == ["f1", "f2", "f3", "f4", "f5", "8"])
+        #expect(try inbox.count() == 0)
+        // Readings after the restart are numbered on and journaled after the recovered ones.
+        restarted.handle(Self.uplink(frame: 6, qos: 1))
+        await restarted.flush()
+        #expect(try Self.stored(database) == ["f1", "f2", "f3", "f4", "f5", "8", "f6"])
+        try inbox.close()
+
+        // A third start finds nothing to recover: nothing is journaled twice.
+        _ = try Self.ingestor(database, inbox: try SensorInbox.open(path: files.inbox))
+        #expect(try Self.stored(database).count == 7)
+    }
+
+    @Test("a batch journaled but not yet deleted from the inbox is not journaled again after a restart")
+    func journaledButNotDeleted() async throws {
+        let files = try Self.files()
+        let database = try AppDatabase.open(path: files.database)
+        var inbox = try SensorInbox.open(path: files.inbox)
+        // Door readings carry no deduplication key: only the inbox mark can tell they are journaled.
+        let first = try Self.ingestor(database, inbox: inbox, batchSize: 3)
+        for battery in 1...3 { first.handle(Self.door(battery, qos: 1)) }
+        try await Self.waitUntilJournaled(3, in: database)
+        // Deleted with the next reading kept; the process dies before one comes.
+        #expect(try inbox.count() == 3)
+        try inbox.close()
+
+        inbox = try SensorInbox.open(path: files.inbox)
+        let second = try Self.ingestor(database, inbox: inbox)
+        #expect(try Self.stored(database) == ["1", "2", "3"])
+        #expect(try inbox.count() == 0)
+        second.handle(Self.door(4, qos: 1))
+        await second.flush()
+        #expect(try Self.stored(database) == ["1", "2", "3", "4"])
+    }
+
+    @Test("a second process cannot open an inbox in use: a clear error, nothing touched")
+    func inboxInUse() throws {
+        let files = try Self.files()
+        let inbox = try SensorInbox.open(path: files.inbox)
+        var kept = [
+            SensorJournal.Entry(
+                SensorObservation(sensor: "door", value: .door(open: true)), verdict: .event, space: "hall",
+                topic: "zigbee2mqtt/hall/door", receivedAt: 1)
+        ]
+        try inbox.keep(&kept)
+        #expect(throws: StoreError.self) { try SensorInbox.open(path: files.inbox) }
+        #expect(try inbox.count() == 1)
+        #expect(kept[0].inboxID == 1)
     }
 
     @Test("duplicates are dropped in batches too: by the filter at once, by the journal at commit")
@@ -149,10 +230,12 @@ struct SensorBatchingTests {
     func orderUnderLoad() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
         let database = try AppDatabase.open(path: directory.appendingPathComponent("batches.sqlite").path)
-        let ingestor = try Self.ingestor(database, batchSize: 16, batchDelay: .microseconds(200))
+        let inbox = try SensorInbox.open(
+            path: SensorInbox.path(besideDatabase: directory.appendingPathComponent("batches.sqlite").path))
+        let ingestor = try Self.ingestor(database, inbox: inbox, batchSize: 16, batchDelay: .microseconds(200))
         var expected: [String] = []
         for index in 1...2_000 {
-            // Mostly QoS 0, now and then a QoS 1 reading (which commits the batch with it).
+            // Mostly QoS 0, now and then a QoS 1 reading (kept in the inbox, then journaled with the batch).
             if index % 97 == 0 {
                 ingestor.handle(Self.uplink(frame: index, qos: 1))
                 expected.append("f\(index)")
@@ -163,6 +246,7 @@ struct SensorBatchingTests {
         }
         await ingestor.flush()
         #expect(try Self.stored(database) == expected)
+        #expect(try inbox.count() == 0)
         let synchronous = try await database.writer.writeWithoutTransaction { db in
             try Int.fetchOne(db, sql: "PRAGMA synchronous")
         }

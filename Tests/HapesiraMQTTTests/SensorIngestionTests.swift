@@ -46,9 +46,12 @@ struct SensorIngestionTests {
             + #""decoded_payload":{"line_1_total_in":\#(frame + 1),"line_1_total_out":\#(frame / 2)}}}"#
     }
 
-    static func ingestor(_ bindings: [SensorBinding], _ journal: SensorJournal) -> SensorIngestor {
-        SensorIngestor(
-            bindings: bindings, journal: journal, metrics: PrometheusCollectorRegistry(), logger: Logger(label: "test"))
+    static func ingestor(
+        _ bindings: [SensorBinding], _ journal: SensorJournal, inbox: SensorInbox,
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    ) throws -> SensorIngestor {
+        try SensorIngestor(
+            bindings: bindings, journal: journal, inbox: inbox, metrics: metrics, logger: Logger(label: "test"))
     }
 
     /// A client feeding `ingestor`; its recorder sees each message after the journal has it.
@@ -70,8 +73,8 @@ struct SensorIngestionTests {
         let database = try AppDatabase.inMemory()
         let journal = SensorJournal(database: database)
         let metrics = PrometheusCollectorRegistry()
-        let ingestor = SensorIngestor(
-            bindings: try Self.bindings(), journal: journal, metrics: metrics, logger: Logger(label: "test"))
+        let ingestor = try Self.ingestor(
+            try Self.bindings(), journal, inbox: try SensorInbox.inMemory(), metrics: metrics)
         #expect(ingestor.subscriptions.map(\.filter) == [Self.door, Self.door + "/availability"])
 
         try mosquittoPub(
@@ -85,7 +88,9 @@ struct SensorIngestionTests {
             try mosquittoPub(broker: broker, topic: Self.door, message: payload)
         }
         let all = try await outcomes.wait("five messages") { $0.count == 5 }
-        #expect(all == [.stored, .stored, .stored, .stored, .malformed])
+        // QoS 1: each kept in the inbox before its acknowledgement, journaled with the next batch.
+        #expect(all == [.batched, .batched, .batched, .batched, .malformed])
+        await ingestor.flush()
 
         #expect(try await journal.counts(sensor: "hall-door") == ["snapshot": 1, "event": 2, "repeat": 1])
         let health = try #require(try await journal.health()["hall-door"])
@@ -108,9 +113,7 @@ struct SensorIngestionTests {
         let broker = try MosquittoBroker()
         try broker.start()
         let journal = SensorJournal(database: try AppDatabase.inMemory())
-        let ingestor = SensorIngestor(
-            bindings: try Self.bindings(), journal: journal, metrics: PrometheusCollectorRegistry(),
-            logger: Logger(label: "test"))
+        let ingestor = try Self.ingestor(try Self.bindings(), journal, inbox: try SensorInbox.inMemory())
         let first = Self.client(broker, ingestor, outcomes: Recorder())
         try await first.startAndSubscribe(count: 2)
         await first.client.stop()
@@ -128,7 +131,8 @@ struct SensorIngestionTests {
         try mosquittoPub(broker: broker, topic: Self.door + "/availability", message: "online")
         let all = try await outcomes.wait("the availability after them") { $0.count >= 41 }
         #expect(all.count == 41)
-        #expect(all.allSatisfy { $0 == .stored })
+        #expect(all.allSatisfy { $0 == .batched })
+        await ingestor.flush()
         #expect(try await journal.counts(sensor: "hall-door") == ["event": 40, "status": 1])
         await second.client.stop()
     }
@@ -138,7 +142,7 @@ struct SensorIngestionTests {
         let broker = try MosquittoBroker()
         try broker.start()
         let journal = SensorJournal(database: try AppDatabase.inMemory())
-        let ingestor = Self.ingestor([try Self.counterBinding()], journal)
+        let ingestor = try Self.ingestor([try Self.counterBinding()], journal, inbox: try SensorInbox.inMemory())
         let outcomes = Recorder<SensorIngestor.Outcome>()
         let daemon = Self.client(broker, ingestor, outcomes: outcomes)
         try await daemon.startAndSubscribe(count: ingestor.subscriptions.count)
@@ -151,7 +155,7 @@ struct SensorIngestionTests {
                 try gateway.client.publish(topic: Self.counter, payload: Array(Self.uplink(frame: frame).utf8), qos: 1)
             }
         }
-        let stored: @Sendable ([SensorIngestor.Outcome]) -> Int = { $0.filter { $0 == .stored }.count }
+        let stored: @Sendable ([SensorIngestor.Outcome]) -> Int = { $0.filter { $0 == .batched }.count }
         let total = 200
 
         try publish(0..<50)
@@ -172,7 +176,8 @@ struct SensorIngestionTests {
         #expect(daemon.events.count(\.isConnected) == 2, "the daemon's connection went down with the broker")
         #expect(stored(all) == total + 1)
         // QoS 1 is at least once: a message delivered again is known by its frame counter.
-        #expect(all.allSatisfy { $0 == .stored || $0 == .duplicate }, "\(all)")
+        #expect(all.allSatisfy { $0 == .batched || $0 == .duplicate }, "\(all)")
+        await ingestor.flush()
         let readings = try await journal.readings(space: "lumbardhi-cinema-hall", from: 0, to: .max)
         #expect(
             readings.compactMap { $0.observation.deduplicationKey.flatMap { Int($0) } }.sorted() == Array(0...total))
@@ -187,7 +192,9 @@ struct SensorIngestionTests {
         try broker.start()
         let journal = SensorJournal(database: try AppDatabase.inMemory())
         let outcomes = Recorder<SensorIngestor.Outcome>()
-        let daemon = Self.client(broker, Self.ingestor(try Self.bindings(), journal), outcomes: outcomes)
+        let inbox = try SensorInbox.inMemory()
+        let ingestor = try Self.ingestor(try Self.bindings(), journal, inbox: inbox)
+        let daemon = Self.client(broker, ingestor, outcomes: outcomes)
         try await daemon.startAndSubscribe(count: 2)
 
         // Zigbee2MQTT with `retain: true`: each state is kept by the broker; live, it arrives as a new message.
@@ -198,6 +205,7 @@ struct SensorIngestionTests {
         try mosquittoPub(broker: broker, topic: Self.door, message: Self.contact(true))
         let live = try await daemon.messages.wait("four door changes") { $0.count == 4 }
         #expect(live.allSatisfy { !$0.retained })
+        await ingestor.flush()
         #expect(try await journal.counts(sensor: "hall-door") == ["event": 4])
 
         // The broker restarts: the client reconnects and subscribes again, and the broker re-sends its state.
@@ -209,6 +217,7 @@ struct SensorIngestionTests {
         #expect(again.filter(\.retained).map(\.text) == [Self.contact(false)])
         try await outcomes.wait("the retained state handled") { $0.count == 5 }
         #expect(daemon.events.count(\.isConnected) == 2)
+        await ingestor.flush()
         #expect(try await journal.counts(sensor: "hall-door") == ["event": 4, "snapshot": 1])
         for message in again.filter(\.retained) {
             try await broker.waitForAcknowledgement(from: "hapesira-ingest", mid: message.mid)
@@ -217,19 +226,22 @@ struct SensorIngestionTests {
 
         // The daemon restarts (a new ingestor, as in a new process, knows no last values): the state comes again.
         let restartedOutcomes = Recorder<SensorIngestor.Outcome>()
-        let restarted = Self.client(
-            broker, Self.ingestor(try Self.bindings(), journal), outcomes: restartedOutcomes)
+        let restartedIngestor = try Self.ingestor(try Self.bindings(), journal, inbox: inbox)
+        let restarted = Self.client(broker, restartedIngestor, outcomes: restartedOutcomes)
         try await restarted.startAndSubscribe(count: 2)
         // (The test client records a message after the ingestor has handled it.)
         let resent = try await restarted.messages.wait("the retained state on subscribe") { !$0.isEmpty }
         #expect(resent.map(\.retained) == [true])
-        #expect(restartedOutcomes.items == [.stored])
+        #expect(restartedOutcomes.items == [.batched])
+        try await restarted.events.waitFor("the connection event") { $0.isConnected }
         #expect(restarted.events.items.first == .connected(sessionPresent: true))
+        await restartedIngestor.flush()
         #expect(try await journal.counts(sensor: "hall-door") == ["event": 4, "snapshot": 2])
 
         // A real change still counts.
         try mosquittoPub(broker: broker, topic: Self.door, message: Self.contact(true), retain: true)
         try await restarted.messages.wait("the door closing") { $0.count == 2 }
+        await restartedIngestor.flush()
         #expect(try await journal.counts(sensor: "hall-door") == ["event": 5, "snapshot": 2])
         await restarted.client.stop()
     }

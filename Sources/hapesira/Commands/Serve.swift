@@ -57,11 +57,14 @@ struct Serve: AsyncParsableCommand {
         dependencies.publicURL = configuration.server.publicURL
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var discovery: [(topic: String, payload: String)] = []
+        let databasePath = self.store.database ?? configuration.databasePath
         if let mqtt = configuration.mqtt {
             let settings: MQTTSettings
             do { settings = try MQTTSettings(configuration: mqtt) } catch { throw ValidationError("\(error)") }
-            let ingestor = SensorIngestor(
-                bindings: configuration.sensors, journal: journal, metrics: metrics, logger: logger)
+            let inbox = try SensorInbox.open(
+                path: SensorInbox.path(besideDatabase: databasePath))
+            let ingestor = try SensorIngestor(
+                bindings: configuration.sensors, journal: journal, inbox: inbox, metrics: metrics, logger: logger)
             let client = MQTTClient(
                 settings: settings, subscriptions: ingestor.subscriptions, logger: logger,
                 handler: { ingestor.handle($0) })
@@ -89,7 +92,6 @@ struct Serve: AsyncParsableCommand {
         }
         let notifier = SystemdNotifier()
         let host = configuration.server.host
-        let databasePath = self.store.database ?? configuration.databasePath
         let app = buildApplication(
             dependencies, host: host, port: configuration.server.port, logger: logger,
             onServerRunning: { channel in
