@@ -58,6 +58,8 @@ let package = Package(
             dependencies: [
                 "HapesiraCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API GRDB wraps: the sensor inbox's per-reading commit uses it directly.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 // Only its bcrypt (OpenBSD's C implementation); run off the cooperative pool.
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

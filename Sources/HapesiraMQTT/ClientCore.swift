@@ -283,6 +283,14 @@ final class ClientCore: Sendable {
             guard let message else { return }
             ClientCore.from(context)?.didReceive(message.pointee)
         }
+    }
+
+    /// Passes libmosquitto's own log lines to the logger, or stops them. libmosquitto formats a line for every
+    /// packet (two per message received: the PUBLISH and its PUBACK, at debug level) whenever a callback is
+    /// set, so it is set while connecting (TLS and protocol errors come as lines) and, once connected, only
+    /// when the logger wants libmosquitto's debug lines; errors in a session end it with a return code, logged.
+    private func libraryLog(_ mosq: OpaquePointer, on: Bool) {
+        guard on else { return mosquitto_log_callback_set(mosq, nil) }
         mosquitto_log_callback_set(mosq) { _, context, level, text in
             guard let text else { return }
             ClientCore.from(context)?.libraryLog(level: level, text: text)
@@ -294,6 +302,7 @@ final class ClientCore: Sendable {
     private func runNetworkLoop(_ lent: MosquittoHandle) {
         let mosq = lent.pointer
         while !isStopping {
+            libraryLog(mosq, on: true)
             let code = connect(mosq)
             if code == Mosquitto.success {
                 var stopDeadline: ContinuousClock.Instant?
@@ -381,6 +390,7 @@ final class ClientCore: Sendable {
             state.pendingSubscriptions = [:]
         }
         logger.info("MQTT connected", metadata: ["mqtt.session_present": "\(sessionPresent)"])
+        libraryLog(mosq, on: logger.logLevel <= .trace)
         events.yield(.connected(sessionPresent: sessionPresent))
         // Every connect: the broker may have lost the session (expiry, restart without persistence).
         for subscription in subscriptions {

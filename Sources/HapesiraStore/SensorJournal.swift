@@ -104,16 +104,14 @@ public struct SensorJournal: Sendable {
         return waiting.count
     }
 
-    /// The columns of a reading's row, in the order of the journal's and the inbox's inserts (the inbox's
-    /// with its `id` first).
-    static func columns(of entry: Entry, id: Int64? = nil) -> StatementArguments {
+    /// The columns of a reading's row, in the order of `insertReading`.
+    static func columns(of entry: Entry) -> StatementArguments {
         let observation = entry.observation
-        let columns: [(any DatabaseValueConvertible)?] = [
+        return [
             observation.sensor, entry.space, entry.topic, entry.receivedAt, observation.eventTime,
             entry.verdict.rawValue, observation.value.map(Self.text), observation.battery, observation.online,
             observation.deduplicationKey,
         ]
-        return StatementArguments(id.map { [$0] + columns } ?? columns)
     }
 
     /// The reading an inbox row holds.

@@ -83,3 +83,61 @@ struct SensorJournalTests {
         #expect(counter.lastSeen == 205 && counter.lastEvent == nil && counter.battery == nil && counter.online == true)
     }
 }
+
+@Suite("Sensor inbox")
+struct SensorInboxTests {
+    /// Readings with every column set and every optional one missing, of each value kind.
+    static let entries: [SensorJournal.Entry] = [
+        SensorJournal.Entry(
+            SensorObservation(
+                sensor: "counter", value: .count(PeopleCount(entered: 12, exited: 3, present: nil, cumulative: true)),
+                eventTime: 1_900_000_001, battery: 80, online: true, deduplicationKey: "f-77"),
+            verdict: .event, space: "hall", topic: "v3/app/devices/counter/up", receivedAt: 1_900_000_002),
+        SensorJournal.Entry(
+            SensorObservation(sensor: "door", value: .door(open: false)), verdict: .snapshot, space: "hall",
+            topic: "zigbee2mqtt/door", receivedAt: 1_900_000_003),
+        SensorJournal.Entry(
+            SensorObservation(sensor: "door", online: false), verdict: .status, space: "hall",
+            topic: "zigbee2mqtt/door/availability", receivedAt: 1_900_000_004),
+        SensorJournal.Entry(
+            SensorObservation(sensor: "pir", value: .motion(detected: true), battery: 0), verdict: .repeat,
+            space: "foyer", topic: "shellies/pir", receivedAt: 1_900_000_005),
+    ]
+
+    /// Every column of every journaled reading, in order.
+    static func rows(_ database: AppDatabase) throws -> [[DatabaseValue]] {
+        try database.writer.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT sensor_id, space_id, topic, received_at, event_at, verdict, value, battery, online, dedup_key
+                    FROM sensor_reading ORDER BY id
+                    """
+            ).map { Array($0.databaseValues) }
+        }
+    }
+
+    @Test("a reading kept in the inbox and recovered is journaled exactly as one journaled directly")
+    func roundTrip() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("inbox.sqlite").path
+        var kept = Self.entries
+        let inbox = try SensorInbox.open(path: path)
+        try inbox.keep(&kept)
+        #expect(kept.map(\.inboxID) == [1, 2, 3, 4])
+        try inbox.close()
+
+        let recovered = try AppDatabase.inMemory()
+        let reopened = try SensorInbox.open(path: path)
+        #expect(try SensorJournal(database: recovered).recover(from: reopened) == 4)
+        #expect(try reopened.count() == 0)
+        let direct = try AppDatabase.inMemory()
+        try SensorJournal(database: direct).record(Self.entries)
+        #expect(try Self.rows(recovered) == Self.rows(direct))
+        #expect(try Self.rows(recovered).count == 4)
+        // Recovered again (a second start): nothing is journaled twice.
+        #expect(try SensorJournal(database: recovered).recover(from: reopened) == 0)
+        #expect(try Self.rows(recovered).count == 4)
+    }
+}
