@@ -4,9 +4,12 @@
 Usage: bench-ingest-sqlite.py DIRECTORY [COMMITS]
 Python's sqlite3 module (the system SQLite), WAL, synchronous=NORMAL, one transaction per row:
   small_row:  one small row in a table without indexes (the issue's reference point, ≈ 49,000/s);
-  journal:    what the daemon commits per QoS 1 reading: the sensor_reading row with its indexes
-              (schema of migration v4-sensor-journal) and the sensor_state upsert.
-Prints `RESULT small_row_per_s=… journal_per_s=…`.
+  journal:    a reading committed straight into the journal: the sensor_reading row with its indexes
+              (schema of migration v4-sensor-journal) and the sensor_state upsert (what the daemon
+              committed per QoS 1 reading before the sensor inbox);
+  inbox:      what the daemon commits per QoS 1 reading now: one row in the sensor inbox, a file of its
+              own without indexes, locked exclusively (SensorInbox).
+Prints `RESULT small_row_per_s=… journal_per_s=… inbox_per_s=…`.
 """
 import os
 import sqlite3
@@ -59,6 +62,26 @@ def journal(i):
 
 
 journal_rate = rate(journal)
+
+inbox_path = os.path.join(directory, "sqlite-reference.sensor-inbox.sqlite")
+db = sqlite3.connect(inbox_path, isolation_level=None)
+db.execute("PRAGMA locking_mode = EXCLUSIVE")
+db.execute("PRAGMA journal_mode = WAL")
+db.execute("PRAGMA synchronous = NORMAL")
+db.execute("PRAGMA wal_autocheckpoint = 10000")
+db.execute("""CREATE TABLE reading (id INTEGER PRIMARY KEY, sensor_id TEXT NOT NULL, space_id TEXT NOT NULL,
+    topic TEXT NOT NULL, received_at INTEGER NOT NULL, event_at INTEGER, verdict TEXT NOT NULL, value TEXT,
+    battery INTEGER, online INTEGER, dedup_key TEXT)""")
+
+
+def inbox(i):
+    sensor = f"bench-door-{i % 100}"
+    db.execute("INSERT INTO reading VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               (i + 1, sensor, f"room-{i % 20:02d}", f"zigbee2mqtt/bench/room/{sensor}", 1_800_000_000 + i,
+                1_800_000_000 + i, "event", "door:open", 90, None, None))
+
+
+inbox_rate = rate(inbox)
 print(f"SQLite {sqlite3.sqlite_version}, WAL, synchronous=NORMAL, one transaction each, {commits} commits: "
-      f"small row {small:.0f}/s, journal reading + health {journal_rate:.0f}/s")
-print(f"RESULT small_row_per_s={small:.0f} journal_per_s={journal_rate:.0f}")
+      f"small row {small:.0f}/s, journal reading + health {journal_rate:.0f}/s, inbox row {inbox_rate:.0f}/s")
+print(f"RESULT small_row_per_s={small:.0f} journal_per_s={journal_rate:.0f} inbox_per_s={inbox_rate:.0f}")

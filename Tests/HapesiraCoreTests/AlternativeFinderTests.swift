@@ -48,7 +48,10 @@ struct AlternativeFinderTests {
         var distance: Int64 = 0
         for slot in slots {
             #expect(slot.duration == requested.duration)
-            #expect(try engine.check(slot, in: space, venue: venue, now: now, ledger: ledger).isEmpty)
+            #expect(
+                try engine.check(
+                    slot, in: space, calendar: try engine.calendar(of: venue, ledger: ledger), now: now, ledger: ledger
+                ).isEmpty)
             #expect((slot.start - requested.start) % (15 * 60) == 0)
             #expect(abs(slot.start - requested.start) >= distance)
             distance = abs(slot.start - requested.start)

@@ -81,6 +81,25 @@ struct RuntimeClosureTests {
         }
     }
 
+    @Test("a series reads the venue's runtime closures once, and checks every occurrence against them")
+    func closuresReadOncePerRequest() throws {
+        let ledger = Self.ledger()
+        // Eight daily occurrences, 10:00-11:00 from 2026-05-17: the fourth falls on the closed day.
+        let occurrences = (0..<8).map { day in
+            Interval(
+                start: Fixture.bg(2026, 5, 17, 10) + Int64(day) * 86_400,
+                end: Fixture.bg(2026, 5, 17, 11) + Int64(day) * 86_400)
+        }
+        let draft = Fixture.draft("studio", occurrences[0].start, occurrences[0].end)
+        let outcome = try Fixture.engine().decide(draft, occurrences: occurrences, now: Fixture.now, ledger: ledger)
+        guard case .failure(let refusal) = outcome else {
+            Issue.record("the occurrence on the closed day must be refused")
+            return
+        }
+        #expect(refusal.refused.map(\.interval) == [occurrences[3]])
+        #expect(ledger.closureReads.value == 1)
+    }
+
     @Test func configuredAndRuntimeClosuresBothApply() throws {
         // Kino has configured closures (New Year); a runtime one is added on top.
         var ledger = FakeLedger(catalogue: Fixture.catalogue())
@@ -95,15 +114,22 @@ struct RuntimeClosureTests {
         let onRuntime = Interval(start: Fixture.bg(2026, 6, 3, 10), end: Fixture.bg(2026, 6, 3, 11))
         let onConfigured = Interval(start: Fixture.bg(2026, 12, 31, 10), end: Fixture.bg(2026, 12, 31, 11))
         #expect(
-            try engine.check(onRuntime, in: workshop, venue: kino, now: Fixture.now, ledger: ledger)
+            try engine.check(
+                onRuntime, in: workshop, calendar: try engine.calendar(of: kino, ledger: ledger), now: Fixture.now,
+                ledger: ledger)
                 == [.closed(reason: "Film festival setup")])
         #expect(
-            try engine.check(onConfigured, in: workshop, venue: kino, now: Fixture.now, ledger: ledger)
+            try engine.check(
+                onConfigured, in: workshop, calendar: try engine.calendar(of: kino, ledger: ledger), now: Fixture.now,
+                ledger: ledger)
                 == [.closed(reason: "New Year's Eve")])
         // Another venue's runtime closures do not apply.
         let studio = Fixture.spaces[5]
         #expect(
-            try engine.check(onRuntime, in: studio, venue: Fixture.venues[1], now: Fixture.now, ledger: ledger).isEmpty)
+            try engine.check(
+                onRuntime, in: studio, calendar: try engine.calendar(of: Fixture.venues[1], ledger: ledger),
+                now: Fixture.now, ledger: ledger
+            ).isEmpty)
     }
 
     @Test func openIntervalsLeaveOutPartAndWholeDayClosures() {

@@ -1,4 +1,5 @@
 import HapesiraCore
+import Synchronization
 import Testing
 
 /// Shared places, clocks and fakes for the core tests.
@@ -107,6 +108,13 @@ enum Fixture {
     }
 }
 
+/// A count shared by copies of the value that holds it.
+final class Tally: Sendable {
+    private let count = Atomic<Int>(0)
+    var value: Int { count.load(ordering: .relaxed) }
+    func increment() { count.add(1, ordering: .relaxed) }
+}
+
 /// An in-memory ledger answering like the storage adapter: only blocking occurrences, widened by
 /// their own space's buffers; pending ones only when the catalogue says pending bookings block.
 struct FakeLedger: BookingLedger {
@@ -114,6 +122,8 @@ struct FakeLedger: BookingLedger {
     private(set) var occurrences: [BusyOccurrence] = []
     /// Closures added at run time, per venue.
     var runtimeClosures: [String: [Closure]] = [:]
+    /// How often the runtime closures were read (shared by copies of this ledger).
+    let closureReads = Tally()
     private var nextID: Int64 = 1
 
     init(catalogue: Catalogue) { self.catalogue = catalogue }
@@ -152,7 +162,10 @@ struct FakeLedger: BookingLedger {
         }
     }
 
-    func closures(venue: String) throws -> [Closure] { runtimeClosures[venue] ?? [] }
+    func closures(venue: String) throws -> [Closure] {
+        closureReads.increment()
+        return runtimeClosures[venue] ?? []
+    }
 
     func bookedSeconds(
         organisation: String, venues: [String], startingWithin period: Interval, excluding: Int64?

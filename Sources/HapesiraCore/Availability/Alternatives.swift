@@ -35,18 +35,24 @@ public struct AlternativeFinder: Sendable {
             return Alternatives(requested: requested)
         }
         var result = Alternatives(requested: requested)
+        var calendars = [venue.id: try engine.calendar(of: venue, ledger: ledger)]
         let rules = space.rules
         let fitsCapacity = (draft.expectedAttendance ?? 0) <= space.capacity
         if fitsCapacity && requested.duration >= rules.minDuration && requested.duration <= rules.maxDuration {
             result.slots = try freeSlots(
-                like: requested, in: space, venue: venue, now: now, ledger: ledger, excluding: excluding)
+                like: requested, in: space, calendar: calendars[venue.id]!, now: now, ledger: ledger,
+                excluding: excluding)
         }
         for other in catalogue.spaces(inCity: venue.city)
         where other.id != space.id && other.kind == space.kind && other.capacity >= (draft.expectedAttendance ?? 0) {
             guard let otherVenue = catalogue.venue(of: other) else { continue }
-            if try engine.check(requested, in: other, venue: otherVenue, now: now, ledger: ledger, excluding: excluding)
-                .isEmpty
-            {
+            if calendars[otherVenue.id] == nil {
+                calendars[otherVenue.id] = try engine.calendar(of: otherVenue, ledger: ledger)
+            }
+            if try engine.check(
+                requested, in: other, calendar: calendars[otherVenue.id]!, now: now, ledger: ledger,
+                excluding: excluding
+            ).isEmpty {
                 result.spaces.append(other.id)
                 if result.spaces.count == maxSpaces { break }
             }
@@ -55,7 +61,7 @@ public struct AlternativeFinder: Sendable {
     }
 
     private func freeSlots(
-        like requested: Interval, in space: Space, venue: Venue, now: Int64, ledger: some BookingLedger,
+        like requested: Interval, in space: Space, calendar: VenueCalendar, now: Int64, ledger: some BookingLedger,
         excluding: Int64?
     ) throws -> [Interval] {
         let rules = space.rules
@@ -63,8 +69,7 @@ public struct AlternativeFinder: Sendable {
         let latest = min(requested.start + searchAfter, now + rules.horizon)
         guard earliest <= latest else { return [] }
         let window = Interval(start: earliest, end: latest + requested.duration)
-        let open = VenueCalendar(venue: venue, adding: try ledger.closures(venue: venue.id)).openIntervals(
-            overlapping: window)
+        let open = calendar.openIntervals(overlapping: window)
         let busy = try ledger.blockingOccurrences(
             spaces: engine.catalogue.blockingGroup(of: space),
             overlapping: window.widened(before: rules.setupBuffer, after: rules.teardownBuffer)

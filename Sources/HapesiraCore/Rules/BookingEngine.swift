@@ -147,9 +147,10 @@ public struct BookingEngine: Sendable {
         var quotaLedger = QuotaTally(
             catalogue: catalogue, organisation: draft.organisation, venue: venue, excluding: excluding)
         var checks: [OccurrenceCheck] = []
+        let calendar = try self.calendar(of: venue, ledger: ledger)
         for interval in occurrences {
             var violations = try check(
-                interval, in: space, venue: venue, now: now, ledger: ledger, excluding: excluding)
+                interval, in: space, calendar: calendar, now: now, ledger: ledger, excluding: excluding)
             if violations.isEmpty {
                 violations += try quotaLedger.admit(interval, ledger: ledger)
             }
@@ -179,12 +180,17 @@ public struct BookingEngine: Sendable {
         return .overCapacity(capacity: space.capacity, expected: expected)
     }
 
-    /// The rules for one occurrence in one space, without quotas.
+    /// A venue's calendar: its configured opening hours and closures, and the closures added at run time
+    /// that the ledger holds (read once per request, not per occurrence).
+    public func calendar(of venue: Venue, ledger: some BookingLedger) throws -> VenueCalendar {
+        VenueCalendar(venue: venue, adding: try ledger.closures(venue: venue.id))
+    }
+
+    /// The rules for one occurrence in one space of the venue whose `calendar` is given, without quotas.
     public func check(
-        _ interval: Interval, in space: Space, venue: Venue, now: Int64, ledger: some BookingLedger,
+        _ interval: Interval, in space: Space, calendar: VenueCalendar, now: Int64, ledger: some BookingLedger,
         excluding: Int64? = nil
     ) throws -> [RuleViolation] {
-        let calendar = VenueCalendar(venue: venue, adding: try ledger.closures(venue: venue.id))
         var violations = staticViolations(interval, in: space, calendar: calendar, now: now)
         let others = try conflicts(interval, in: space, ledger: ledger, excluding: excluding)
         if !others.isEmpty { violations.insert(.conflict(others), at: 0) }
