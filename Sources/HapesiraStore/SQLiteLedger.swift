@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import HapesiraCore
 
 /// Answers the booking rules' questions from inside the current transaction.
@@ -26,24 +27,45 @@ struct SQLiteLedger: BookingLedger {
         guard !spaces.isEmpty else { return [] }
         let sql =
             spaces.count < Self.overlapSQL.count ? Self.overlapSQL[spaces.count] : Self.overlapSQL(spaces: spaces.count)
-        let statement = try db.cachedStatement(sql: sql)
-        var values: [(any DatabaseValueConvertible)?] = spaces
+        // Prepared and cached by GRDB; bound, stepped and read through SQLite's C API: this runs for every
+        // occurrence of every booking request, and GRDB's row cursor builds a column-name dictionary per query.
+        let statement = try db.cachedStatement(sql: sql).sqliteStatement
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        var index: Int32 = 1
+        for space in spaces {
+            SQLiteC.bind(statement, index, space)
+            index += 1
+        }
         // The lower bound on block_start turns the index probe into a narrow range scan.
-        values += [block.end, block.start - catalogue.longestBlock, block.start]
-        statement.setUncheckedArguments(StatementArguments(values))
+        for bound in [block.end, block.start - catalogue.longestBlock, block.start] {
+            sqlite3_bind_int64(statement, index, bound)
+            index += 1
+        }
         var result: [BusyOccurrence] = []
-        let rows = try Row.fetchCursor(statement)
-        while let row = try rows.next() {
+        while true {
+            let code = sqlite3_step(statement)
+            if code == SQLITE_DONE { return result }
+            guard code == SQLITE_ROW else {
+                throw SQLiteC.error(code, on: db.sqliteConnection, sql: sql)
+            }
             // Columns by index, in the order of the SELECT.
-            let status = BookingStatus(rawValue: row[10]) ?? .confirmed
+            let status = BookingStatus(rawValue: SQLiteC.text(statement, 10)) ?? .confirmed
             guard status.blocks(pendingBlocks: catalogue.pendingBlocks) else { continue }
             result.append(
                 BusyOccurrence(
-                    bookingID: row[1], occurrenceID: row[0], space: row[2], organisation: row[7], title: row[8],
-                    visibility: Visibility(rawValue: row[9]) ?? .private, status: status,
-                    interval: Interval(start: row[3], end: row[4]), block: Interval(start: row[5], end: row[6])))
+                    bookingID: sqlite3_column_int64(statement, 1), occurrenceID: sqlite3_column_int64(statement, 0),
+                    space: SQLiteC.text(statement, 2), organisation: SQLiteC.text(statement, 7),
+                    title: SQLiteC.text(statement, 8),
+                    visibility: Visibility(rawValue: SQLiteC.text(statement, 9)) ?? .private,
+                    status: status,
+                    interval: Interval(
+                        start: sqlite3_column_int64(statement, 3), end: sqlite3_column_int64(statement, 4)),
+                    block: Interval(start: sqlite3_column_int64(statement, 5), end: sqlite3_column_int64(statement, 6)))
+            )
         }
-        return result
     }
 
     func closures(venue: String) throws -> [Closure] {

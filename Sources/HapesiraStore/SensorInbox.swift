@@ -183,16 +183,16 @@ private final class HotStatements: @unchecked Sendable {
     func bind(_ entry: SensorJournal.Entry, id: Int64) {
         let observation = entry.observation
         sqlite3_bind_int64(insert, 1, id)
-        text(2, observation.sensor)
-        text(3, entry.space)
-        text(4, entry.topic)
+        SQLiteC.bind(insert, 2, observation.sensor)
+        SQLiteC.bind(insert, 3, entry.space)
+        SQLiteC.bind(insert, 4, entry.topic)
         sqlite3_bind_int64(insert, 5, entry.receivedAt)
-        integer(6, observation.eventTime)
-        text(7, entry.verdict.rawValue)
-        text(8, observation.value.map(SensorJournal.text))
-        integer(9, observation.battery.map(Int64.init))
-        integer(10, observation.online.map { $0 ? 1 : 0 })
-        text(11, observation.deduplicationKey)
+        SQLiteC.bind(insert, 6, observation.eventTime)
+        SQLiteC.bind(insert, 7, entry.verdict.rawValue)
+        SQLiteC.bind(insert, 8, observation.value.map(SensorJournal.text))
+        SQLiteC.bind(insert, 9, observation.battery.map(Int64.init))
+        SQLiteC.bind(insert, 10, observation.online.map { $0 ? 1 : 0 })
+        SQLiteC.bind(insert, 11, observation.deduplicationKey)
     }
 
     /// Runs a statement to its end, then resets it and clears its bindings (NULL).
@@ -202,10 +202,7 @@ private final class HotStatements: @unchecked Sendable {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
         }
-        guard code == SQLITE_DONE else {
-            throw DatabaseError(
-                resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)))
-        }
+        guard code == SQLITE_DONE else { throw SQLiteC.error(code, on: connection) }
     }
 
     /// Finalizes the statements, before the connection closes.
@@ -217,21 +214,7 @@ private final class HotStatements: @unchecked Sendable {
     private func statement(_ sql: String) throws -> OpaquePointer? {
         var statement: OpaquePointer?
         let code = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
-        guard code == SQLITE_OK else {
-            throw DatabaseError(
-                resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
-        }
+        guard code == SQLITE_OK else { throw SQLiteC.error(code, on: connection, sql: sql) }
         return statement
-    }
-
-    /// Binds text, or leaves NULL for nil. SQLITE_TRANSIENT: SQLite copies the bytes before this returns.
-    private func text(_ index: Int32, _ value: String?) {
-        guard let value else { return }
-        sqlite3_bind_text(insert, index, value, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
-    }
-
-    private func integer(_ index: Int32, _ value: Int64?) {
-        guard let value else { return }
-        sqlite3_bind_int64(insert, index, value)
     }
 }

@@ -1,0 +1,33 @@
+import GRDB
+import GRDBSQLite
+
+/// The few calls of SQLite's C API that the two hot paths use directly — the sensor inbox's insert and the
+/// ledger's overlap query — where GRDB's per-statement bookkeeping would cost as much as SQLite's work.
+enum SQLiteC {
+    /// SQLITE_TRANSIENT: SQLite copies the bound bytes before the call returns.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    /// Binds text, or leaves the parameter NULL for nil.
+    static func bind(_ statement: OpaquePointer?, _ index: Int32, _ value: String?) {
+        guard let value else { return }
+        sqlite3_bind_text(statement, index, value, -1, transient)
+    }
+
+    /// Binds an integer, or leaves the parameter NULL for nil.
+    static func bind(_ statement: OpaquePointer?, _ index: Int32, _ value: Int64?) {
+        guard let value else { return }
+        sqlite3_bind_int64(statement, index, value)
+    }
+
+    /// A text column of the current row ("" for NULL).
+    static func text(_ statement: OpaquePointer?, _ column: Int32) -> String {
+        guard let bytes = sqlite3_column_text(statement, column) else { return "" }
+        return String(cString: bytes)
+    }
+
+    /// The error for result `code` on `connection`.
+    static func error(_ code: Int32, on connection: OpaquePointer?, sql: String? = nil) -> DatabaseError {
+        DatabaseError(
+            resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+    }
+}
