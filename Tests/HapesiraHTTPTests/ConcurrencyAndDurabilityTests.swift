@@ -60,6 +60,30 @@ struct ConcurrencyAndDurabilityTests {
         #expect(ContinuousClock.now - started < .seconds(5), "shutdown must not wait out the 15 s watchdog interval")
     }
 
+    @Test("a token revoked by `hapesira token revoke` (another process) is refused by the running daemon at once")
+    func revocationFromAnotherProcess() async throws {
+        let directory = try temporaryDirectory()
+        let database = directory.appendingPathComponent("tokens.sqlite").path
+        let token = try runCommand([
+            "token", "create", "--config", configPath, "--database", database, "--org", "anibar", "--role", "member",
+        ]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let daemon = try Daemon(database: database)
+        defer { daemon.kill() }
+        try await TestClient.withClient(host: "127.0.0.1", port: daemon.port) { connection in
+            func me() async throws -> HTTPResponse.Status {
+                try await connection.execute(
+                    TestClient.Request(
+                        "/api/v1/me", method: .get, authority: "127.0.0.1",
+                        headers: [.authorization: "Bearer \(token)"], body: nil)
+                ).status
+            }
+            #expect(try await me() == .ok)
+            let id = String(token.split(separator: "_")[1])
+            _ = try runCommand(["token", "revoke", "--config", configPath, "--database", database, id])
+            #expect(try await me() == .unauthorized)
+        }
+    }
+
     @Test("bookings acknowledged before SIGKILL are all there after a restart")
     func survivesSigkill() async throws {
         let directory = try temporaryDirectory()
