@@ -6,10 +6,10 @@ import Synchronization
 /// batched into the next one, each in its own savepoint, so one fsync acknowledges many
 /// requests while every job still sees the writes of those before it.
 ///
-/// The first job to arrive when no batch is running leads: it commits the batch holding its own
-/// job on its own thread (GRDB's blocking `write`), so a lone request costs no thread hand-off.
-/// Jobs that arrived meanwhile are committed by a serial dispatch queue, batch after batch, so the
-/// leader returns at once and at most one thread is ever blocked in a commit.
+/// A job that arrives when no batch is running leads: it commits its own transaction on its own
+/// thread (GRDB's blocking `write`) and returns without suspending, so a lone request costs no thread
+/// hand-off and no savepoint. Jobs that arrived meanwhile are committed by a serial dispatch queue,
+/// batch after batch, so the leader returns at once and at most one thread is ever blocked in a commit.
 final class GroupCommitter: Sendable {
     private struct Job: Sendable {
         /// Runs the work inside the batch transaction; returns how to report the result after commit.
@@ -32,10 +32,16 @@ final class GroupCommitter: Sendable {
     /// How many batches have been committed: changes whenever the data may have changed.
     var committedBatches: UInt64 { commits.load(ordering: .acquiring) }
 
-    /// Runs `work` in a savepoint of the next batch; returns once the batch is durably committed.
-    /// A throwing job rolls back its own savepoint only.
+    /// Runs `work` in a transaction of its own when no batch is running, else in a savepoint of the next
+    /// batch; returns once it is durably committed. A throwing job rolls back only its own writes.
     func perform<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
+        let leads = state.withLock { state in
+            guard !state.draining else { return false }
+            state.draining = true
+            return true
+        }
+        if leads { return try lead(work) }
+        return try await withCheckedThrowingContinuation { continuation in
             let job = Job(
                 run: { db in
                     do {
@@ -60,6 +66,24 @@ final class GroupCommitter: Sendable {
         }
     }
 
+    /// Commits `work` alone in its own transaction, here and now; then hands the jobs that arrived meanwhile
+    /// to the queue. A throwing job rolls back its transaction.
+    private func lead<T>(_ work: (Database) throws -> T) throws -> T {
+        defer { handOff() }
+        let value = try writer.write(work)
+        commits.add(1, ordering: .releasing)
+        return value
+    }
+
+    /// Ends a leader's turn: the queue commits the jobs that arrived meanwhile, if any.
+    private func handOff() {
+        let more = state.withLock { state in
+            if state.jobs.isEmpty { state.draining = false }
+            return state.draining
+        }
+        if more { queue.async { self.drain(onQueue: true) } }
+    }
+
     /// Commits the waiting jobs as one batch; then, if more are waiting, continues on the queue
     /// (or in place when already there). Ends with `draining` false when no job is left.
     private func drain(onQueue: Bool = false) {
@@ -78,14 +102,7 @@ final class GroupCommitter: Sendable {
             } catch {
                 for job in batch { job.fail(error) }
             }
-            if !onQueue {
-                let more = state.withLock { state in
-                    if state.jobs.isEmpty { state.draining = false }
-                    return state.draining
-                }
-                if more { queue.async { self.drain(onQueue: true) } }
-                return
-            }
+            if !onQueue { return handOff() }
         }
     }
 }
