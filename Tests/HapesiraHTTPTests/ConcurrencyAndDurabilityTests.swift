@@ -62,11 +62,7 @@ struct ConcurrencyAndDurabilityTests {
 
     @Test("a token revoked by `hapesira token revoke` (another process) is refused by the running daemon at once")
     func revocationFromAnotherProcess() async throws {
-        let directory = try temporaryDirectory()
-        let database = directory.appendingPathComponent("tokens.sqlite").path
-        let token = try runCommand([
-            "token", "create", "--config", configPath, "--database", database, "--org", "anibar", "--role", "member",
-        ]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let (database, token) = try memberToken(in: "tokens.sqlite")
         let daemon = try Daemon(database: database)
         defer { daemon.kill() }
         try await TestClient.withClient(host: "127.0.0.1", port: daemon.port) { connection in
@@ -86,11 +82,7 @@ struct ConcurrencyAndDurabilityTests {
 
     @Test("bookings acknowledged before SIGKILL are all there after a restart")
     func survivesSigkill() async throws {
-        let directory = try temporaryDirectory()
-        let database = directory.appendingPathComponent("durable.sqlite").path
-        let token = try runCommand([
-            "token", "create", "--config", configPath, "--database", database, "--org", "anibar", "--role", "member",
-        ]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let (database, token) = try memberToken(in: "durable.sqlite")
         #expect(token.hasPrefix("hps_"))
 
         var daemon = try Daemon(database: database)
@@ -129,6 +121,15 @@ struct ConcurrencyAndDurabilityTests {
 }
 
 let configPath = repositoryRoot.appendingPathComponent("config/demo.yaml").path
+
+/// A new database file named `file` in a new directory, with a member token of Anibar made by `hapesira token create`.
+func memberToken(in file: String) throws -> (database: String, token: String) {
+    let database = try temporaryDirectory().appendingPathComponent(file).path
+    let token = try runCommand([
+        "token", "create", "--config", configPath, "--database", database, "--org", "anibar", "--role", "member",
+    ]).trimmingCharacters(in: .whitespacesAndNewlines)
+    return (database, token)
+}
 
 /// The `hapesira` binary built with the tests (`scripts/test` sets HAPESIRA_BINARY).
 var binaryPath: String {
