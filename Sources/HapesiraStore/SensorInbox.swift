@@ -83,8 +83,9 @@ public final class SensorInbox: Sendable {
     /// journal has taken since the last call are deleted in the same transaction.
     public func keep(_ entries: inout [SensorJournal.Entry]) throws {
         guard !entries.isEmpty else { return }
-        let (first, journaled, deleted) = numbers.withLock { ($0.next, $0.journaled, $0.deleted) }
-        try queue.inDatabase { db in
+        // Numbered and committed inside the queue's exclusive access: concurrent callers never share ids.
+        let first = try queue.inDatabase { db in
+            let (first, journaled, deleted) = numbers.withLock { ($0.next, $0.journaled, $0.deleted) }
             // SQLite's C API straight: this runs once per QoS 1 reading, and GRDB's statement bookkeeping
             // (cache lookup by SQL text, argument arrays, observation hooks) costs about as much as the commit.
             try hot.prepare(db.sqliteConnection)
@@ -103,12 +104,13 @@ public final class SensorInbox: Sendable {
                 if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
                 throw error
             }
+            numbers.withLock { numbers in
+                numbers.next = first + Int64(entries.count)
+                numbers.deleted = max(numbers.deleted, journaled)
+            }
+            return first
         }
         for index in entries.indices { entries[index].inboxID = first + Int64(index) }
-        numbers.withLock { numbers in
-            numbers.next = first + Int64(entries.count)
-            numbers.deleted = max(numbers.deleted, journaled)
-        }
     }
 
     /// Says that every row up to `id` is in the journal; they are deleted with the next `keep` or `tidy`.
