@@ -1,8 +1,9 @@
 import GRDB
 import GRDBSQLite
 
-/// The few calls of SQLite's C API that the two hot paths use directly — the sensor inbox's insert and the
-/// ledger's overlap query — where GRDB's per-statement bookkeeping would cost as much as SQLite's work.
+/// The few calls of SQLite's C API that the hot paths use directly — the sensor inbox's insert, the ledger's
+/// overlap query, the bearer token lookup — where GRDB's per-statement bookkeeping would cost as much as
+/// SQLite's work.
 enum SQLiteC {
     /// SQLITE_TRANSIENT: SQLite copies the bound bytes before the call returns.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -23,6 +24,16 @@ enum SQLiteC {
     static func text(_ statement: OpaquePointer?, _ column: Int32) -> String {
         guard let bytes = sqlite3_column_text(statement, column) else { return "" }
         return String(cString: bytes)
+    }
+
+    /// A text column of the current row, nil for NULL.
+    static func optionalText(_ statement: OpaquePointer?, _ column: Int32) -> String? {
+        sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : text(statement, column)
+    }
+
+    /// An integer column of the current row, nil for NULL.
+    static func optionalInt64(_ statement: OpaquePointer?, _ column: Int32) -> Int64? {
+        sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : sqlite3_column_int64(statement, column)
     }
 
     /// The error for result `code` on `connection`.

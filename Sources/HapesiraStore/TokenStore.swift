@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import GRDBSQLite
 import HapesiraCore
 
 /// A token as listed by `hapesira token list` (never with its secret).
@@ -67,10 +68,7 @@ public struct TokenStore: Sendable {
             throw TokenError.malformed
         }
         let id = String(parts[1])
-        let fetch: @Sendable (Database) throws -> (hash: Data, info: TokenInfo)? = { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM token WHERE id = ?"), arguments: [id])
-                .map { ($0["secret_hash"], Self.info($0)) }
-        }
+        let fetch: @Sendable (Database) throws -> (hash: Data, info: TokenInfo)? = { db in try Self.lookUp(id, db) }
         let found: (hash: Data, info: TokenInfo)?
         if let lookups = database.lookups {
             found = try Self.readHere(lookups, fetch)
@@ -108,6 +106,33 @@ public struct TokenStore: Sendable {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// A token's hash and what it grants, by id: read through SQLite's C API, columns by index (this runs
+    /// for every API request; GRDB's `Row` would build a dictionary of the column names each time).
+    private static func lookUp(_ id: String, _ db: Database) throws -> (hash: Data, info: TokenInfo)? {
+        let statement = try db.cachedStatement(
+            sql:
+                "SELECT secret_hash, organisation_id, role, venues, label, created_at, revoked_at FROM token WHERE id = ?"
+        ).sqliteStatement
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        SQLiteC.bind(statement, 1, id)
+        switch sqlite3_step(statement) {
+        case SQLITE_DONE: return nil
+        case SQLITE_ROW:
+            let hash = Data(
+                bytes: sqlite3_column_blob(statement, 0), count: Int(sqlite3_column_bytes(statement, 0)))
+            let info = TokenInfo(
+                id: id, organisation: SQLiteC.text(statement, 1),
+                role: role(SQLiteC.text(statement, 2), venues: SQLiteC.text(statement, 3)),
+                label: SQLiteC.optionalText(statement, 4), createdAt: sqlite3_column_int64(statement, 5),
+                revokedAt: SQLiteC.optionalInt64(statement, 6))
+            return (hash, info)
+        case let code: throw SQLiteC.error(code, on: db.sqliteConnection)
+        }
+    }
+
     static func info(_ row: Row) -> TokenInfo {
         TokenInfo(
             id: row["id"], organisation: row["organisation_id"], role: role(row["role"], venues: row["venues"]),
@@ -116,7 +141,10 @@ public struct TokenStore: Sendable {
 
     /// A role as stored: its name, and its venues as a JSON array (tokens and logins alike).
     static func role(_ name: String, venues venuesText: String) -> Role {
-        let venues = (try? JSONSerialization.jsonObject(with: Data(venuesText.utf8))) as? [String] ?? []
+        // Most roles have no venues: "[]" needs no JSON parser.
+        let venues =
+            venuesText == "[]"
+            ? [] : (try? JSONSerialization.jsonObject(with: Data(venuesText.utf8))) as? [String] ?? []
         return switch name {
         case "admin": .admin
         case "manager": .manager(venues: venues)
