@@ -68,20 +68,25 @@ public final class AppDatabase: Sendable {
             // Cached statements: this runs once per sensor reading (GRDB's inTransaction prepares BEGIN and COMMIT
             // anew each time).
             try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute()
-            let result = Result<T, any Error> {
-                try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
-                do {
-                    let value = try updates(db)
-                    try db.cachedStatement(sql: "COMMIT").execute()
-                    return value
-                } catch {
-                    if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") }
-                    throw error
-                }
-            }
+            let result = Result<T, any Error> { try Self.transaction(db, updates) }
             // Outside any transaction now (committed or rolled back), where SQLite accepts the change.
             try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
             return try result.get()
+        }
+    }
+
+    /// Runs `updates` in an immediate transaction on `db`, outside any transaction, and commits it; rolls it
+    /// back when `updates` throws. BEGIN and COMMIT are cached statements: GRDB's `write` prepares them anew
+    /// for every transaction, which a booking request would pay for each time.
+    static func transaction<T>(_ db: Database, _ updates: (Database) throws -> T) throws -> T {
+        try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
+        do {
+            let value = try updates(db)
+            try db.cachedStatement(sql: "COMMIT").execute()
+            return value
+        } catch {
+            if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") }
+            throw error
         }
     }
 

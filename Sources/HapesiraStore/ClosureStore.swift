@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import HapesiraCore
 
 /// What blocking time did: the closure stored, and the occurrences it cancelled (when asked to).
@@ -78,20 +79,24 @@ extension BookingStore {
 /// Translation between `venue_closure` rows and ``VenueClosure`` values.
 enum ClosureRows {
     static func closures(_ db: Database, venue: String) throws -> [VenueClosure] {
-        try Row.fetchAll(
-            db.cachedStatement(
-                sql: """
-                    SELECT id, venue_id, from_date, to_date, start_minute, end_minute, reason, created_by,
-                        created_by_organisation, created_at
-                    FROM venue_closure WHERE venue_id = ? ORDER BY from_date, start_minute, id
-                    """),
-            arguments: [venue]
-        ).compactMap { row in
-            guard let from = LocalDate(row[2] as String), let to = LocalDate(row[3] as String) else { return nil }
+        // Read through SQLite's C API: every booking request reads its venue's closures.
+        try SQLiteC.rows(
+            """
+            SELECT id, venue_id, from_date, to_date, start_minute, end_minute, reason, created_by,
+                created_by_organisation, created_at
+            FROM venue_closure WHERE venue_id = ? ORDER BY from_date, start_minute, id
+            """, in: db, bind: { SQLiteC.bind($0, 1, venue) }
+        ) { statement in
+            guard let from = LocalDate(SQLiteC.text(statement, 2)), let to = LocalDate(SQLiteC.text(statement, 3))
+            else { return nil }
             return VenueClosure(
-                id: row[0], venue: row[1],
-                closure: Closure(from: from, to: to, reason: row[6], startMinute: row[4], endMinute: row[5]),
-                createdBy: row[7], createdByOrganisation: row[8], createdAt: row[9])
+                id: sqlite3_column_int64(statement, 0), venue: SQLiteC.text(statement, 1),
+                closure: Closure(
+                    from: from, to: to, reason: SQLiteC.text(statement, 6),
+                    startMinute: Int(sqlite3_column_int64(statement, 4)),
+                    endMinute: Int(sqlite3_column_int64(statement, 5))),
+                createdBy: SQLiteC.text(statement, 7), createdByOrganisation: SQLiteC.text(statement, 8),
+                createdAt: sqlite3_column_int64(statement, 9))
         }
     }
 

@@ -7,7 +7,7 @@ import Synchronization
 /// requests while every job still sees the writes of those before it.
 ///
 /// A job that arrives when no batch is running leads: it commits its own transaction on its own
-/// thread (GRDB's blocking `write`) and returns without suspending, so a lone request costs no thread
+/// thread (GRDB's blocking writer access) and returns without suspending, so a lone request costs no thread
 /// hand-off and no savepoint. Jobs that arrived meanwhile are committed by a serial dispatch queue,
 /// batch after batch, so the leader returns at once and at most one thread is ever blocked in a commit.
 final class GroupCommitter: Sendable {
@@ -70,7 +70,7 @@ final class GroupCommitter: Sendable {
     /// to the queue. A throwing job rolls back its transaction.
     private func lead<T>(_ work: (Database) throws -> T) throws -> T {
         defer { handOff() }
-        let value = try writer.write(work)
+        let value = try writer.writeWithoutTransaction { db in try AppDatabase.transaction(db, work) }
         commits.add(1, ordering: .releasing)
         return value
     }
@@ -96,7 +96,9 @@ final class GroupCommitter: Sendable {
             }
             guard !batch.isEmpty else { return }
             do {
-                let completions = try writer.write { db in batch.map { $0.run(db) } }
+                let completions = try writer.writeWithoutTransaction { db in
+                    try AppDatabase.transaction(db) { db in batch.map { $0.run(db) } }
+                }
                 commits.add(1, ordering: .releasing)
                 for complete in completions { complete() }
             } catch {

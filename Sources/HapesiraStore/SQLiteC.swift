@@ -1,9 +1,9 @@
 import GRDB
 import GRDBSQLite
 
-/// The few calls of SQLite's C API that the hot paths use directly — the sensor inbox's insert, the ledger's
-/// overlap query, the bearer token lookup — where GRDB's per-statement bookkeeping would cost as much as
-/// SQLite's work.
+/// The few calls of SQLite's C API that the hot paths use directly — the sensor inbox's insert, the booking
+/// request's queries and inserts, the bearer token lookup — where GRDB's per-statement bookkeeping would cost
+/// as much as SQLite's work.
 enum SQLiteC {
     /// SQLITE_TRANSIENT: SQLite copies the bound bytes before the call returns.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -18,6 +18,37 @@ enum SQLiteC {
     static func bind(_ statement: OpaquePointer?, _ index: Int32, _ value: Int64?) {
         guard let value else { return }
         sqlite3_bind_int64(statement, index, value)
+    }
+
+    /// Binds a Boolean as 0 or 1.
+    static func bind(_ statement: OpaquePointer?, _ index: Int32, _ value: Bool) {
+        sqlite3_bind_int64(statement, index, value ? 1 : 0)
+    }
+
+    /// Runs GRDB's cached statement for `sql` once, to completion, with the parameters `bind` sets (those it
+    /// leaves unset are NULL).
+    static func execute(_ sql: String, in db: Database, bind: (OpaquePointer?) -> Void) throws {
+        _ = try rows(sql, in: db, bind: bind) { _ -> Never? in nil }
+    }
+
+    /// The rows of GRDB's cached statement for `sql`, with the parameters `bind` sets, each read by `read`
+    /// (columns by index); rows for which `read` answers nil are left out.
+    static func rows<T>(
+        _ sql: String, in db: Database, bind: (OpaquePointer?) -> Void, read: (OpaquePointer?) -> T?
+    ) throws -> [T] {
+        let statement = try db.cachedStatement(sql: sql).sqliteStatement
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        bind(statement)
+        var result: [T] = []
+        while true {
+            let code = sqlite3_step(statement)
+            if code == SQLITE_DONE { return result }
+            guard code == SQLITE_ROW else { throw error(code, on: db.sqliteConnection, sql: sql) }
+            if let value = read(statement) { result.append(value) }
+        }
     }
 
     /// A text column of the current row ("" for NULL).

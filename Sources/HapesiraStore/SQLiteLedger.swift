@@ -29,33 +29,25 @@ struct SQLiteLedger: BookingLedger {
             spaces.count < Self.overlapSQL.count ? Self.overlapSQL[spaces.count] : Self.overlapSQL(spaces: spaces.count)
         // Prepared and cached by GRDB; bound, stepped and read through SQLite's C API: this runs for every
         // occurrence of every booking request, and GRDB's row cursor builds a column-name dictionary per query.
-        let statement = try db.cachedStatement(sql: sql).sqliteStatement
-        defer {
-            sqlite3_reset(statement)
-            sqlite3_clear_bindings(statement)
-        }
-        var index: Int32 = 1
-        for space in spaces {
-            SQLiteC.bind(statement, index, space)
-            index += 1
-        }
-        // The lower bound on block_start turns the index probe into a narrow range scan.
-        for bound in [block.end, block.start - catalogue.longestBlock, block.start] {
-            sqlite3_bind_int64(statement, index, bound)
-            index += 1
-        }
-        var result: [BusyOccurrence] = []
-        while true {
-            let code = sqlite3_step(statement)
-            if code == SQLITE_DONE { return result }
-            guard code == SQLITE_ROW else {
-                throw SQLiteC.error(code, on: db.sqliteConnection, sql: sql)
-            }
-            // Columns by index, in the order of the SELECT.
-            let status = BookingStatus(rawValue: SQLiteC.text(statement, 10)) ?? .confirmed
-            guard status.blocks(pendingBlocks: catalogue.pendingBlocks) else { continue }
-            result.append(
-                BusyOccurrence(
+        return try SQLiteC.rows(
+            sql, in: db,
+            bind: { statement in
+                var index: Int32 = 1
+                for space in spaces {
+                    SQLiteC.bind(statement, index, space)
+                    index += 1
+                }
+                // The lower bound on block_start turns the index probe into a narrow range scan.
+                for bound in [block.end, block.start - catalogue.longestBlock, block.start] {
+                    sqlite3_bind_int64(statement, index, bound)
+                    index += 1
+                }
+            },
+            read: { statement in
+                // Columns by index, in the order of the SELECT.
+                let status = BookingStatus(rawValue: SQLiteC.text(statement, 10)) ?? .confirmed
+                guard status.blocks(pendingBlocks: catalogue.pendingBlocks) else { return nil }
+                return BusyOccurrence(
                     bookingID: sqlite3_column_int64(statement, 1), occurrenceID: sqlite3_column_int64(statement, 0),
                     space: SQLiteC.text(statement, 2), organisation: SQLiteC.text(statement, 7),
                     title: SQLiteC.text(statement, 8),
@@ -64,8 +56,7 @@ struct SQLiteLedger: BookingLedger {
                     interval: Interval(
                         start: sqlite3_column_int64(statement, 3), end: sqlite3_column_int64(statement, 4)),
                     block: Interval(start: sqlite3_column_int64(statement, 5), end: sqlite3_column_int64(statement, 6)))
-            )
-        }
+            })
     }
 
     func closures(venue: String) throws -> [Closure] {

@@ -99,6 +99,9 @@ struct LocalDateTimeTests {
                 == LocalDateTime(year: 1969, month: 12, day: 31, hour: 23, minute: 59, second: 59))
         #expect(LocalDateTime(localSeconds: -86_400) == LocalDateTime(year: 1969, month: 12, day: 31))
         #expect(LocalDate(year: 7, month: 3, day: 9).description == "0007-03-09")
+        #expect(LocalDate(year: 12_345, month: 10, day: 31).description == "12345-10-31")
+        #expect(LocalDate(year: -44, month: 3, day: 15).description == "-0044-03-15")
+        #expect(LocalDateTime(year: 1, month: 1, day: 1).description == "0001-01-01T00:00:00")
         #expect(dt < LocalDateTime(year: 2026, month: 3, day: 29, hour: 2, minute: 30, second: 6))
         #expect(LocalDateTime(year: 2025, month: 12, day: 31, hour: 23) < LocalDateTime(year: 2026, month: 1, day: 1))
     }

@@ -39,7 +39,22 @@ public struct LocalDateTime: Hashable, Sendable, Comparable, CustomStringConvert
     }
 
     public var description: String {
-        "\(date)T\(hour.padded(2)):\(minute.padded(2)):\(second.padded(2))"
+        var text: [UInt8] = []
+        write(into: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Appends `YYYY-MM-DDTHH:MM:SS`: every response formats its times, and string interpolation of padded
+    /// numbers cost five temporary strings each.
+    func write(into text: inout [UInt8]) {
+        text.reserveCapacity(text.count + 25)
+        date.write(into: &text)
+        text.append(UInt8(ascii: "T"))
+        hour.writePadded(2, into: &text)
+        text.append(UInt8(ascii: ":"))
+        minute.writePadded(2, into: &text)
+        text.append(UInt8(ascii: ":"))
+        second.writePadded(2, into: &text)
     }
 
     public static func < (lhs: LocalDateTime, rhs: LocalDateTime) -> Bool {
@@ -114,7 +129,20 @@ public struct LocalDate: Hashable, Sendable, Comparable, CustomStringConvertible
         }
     }
 
-    public var description: String { "\(year.padded(4))-\(month.padded(2))-\(day.padded(2))" }
+    public var description: String {
+        var text: [UInt8] = []
+        write(into: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Appends `YYYY-MM-DD`.
+    func write(into text: inout [UInt8]) {
+        year.writePadded(4, into: &text)
+        text.append(UInt8(ascii: "-"))
+        month.writePadded(2, into: &text)
+        text.append(UInt8(ascii: "-"))
+        day.writePadded(2, into: &text)
+    }
 
     public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
@@ -134,8 +162,21 @@ extension Int64 {
 
 extension Int {
     func padded(_ width: Int) -> String {
-        let digits = String(abs(self))
-        let sign = self < 0 ? "-" : ""
-        return sign + String(repeating: "0", count: Swift.max(0, width - digits.count)) + digits
+        var text: [UInt8] = []
+        writePadded(width, into: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// Appends the decimal digits, zero-padded to `width`, after a minus sign when negative.
+    func writePadded(_ width: Int, into text: inout [UInt8]) {
+        if self < 0 { text.append(UInt8(ascii: "-")) }
+        var magnitude = self.magnitude
+        let start = text.count
+        repeat {
+            text.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        while text.count - start < width { text.append(UInt8(ascii: "0")) }
+        text[start...].reverse()
     }
 }

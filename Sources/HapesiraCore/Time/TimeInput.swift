@@ -60,11 +60,18 @@ public enum TimeInput {
     /// Formats an instant as RFC 3339 in the zone's local time with its offset.
     public static func format(_ instant: Int64, in zone: Zone) -> String {
         let offset = zone.offset(at: instant)
-        let local = LocalDateTime(localSeconds: instant + offset)
-        if offset == 0 && zone.identifier == "UTC" { return "\(local)Z" }
-        let sign = offset < 0 ? "-" : "+"
-        let minutes = Int(abs(offset) / 60)
-        return "\(local)\(sign)\((minutes / 60).padded(2)):\((minutes % 60).padded(2))"
+        var text: [UInt8] = []
+        LocalDateTime(localSeconds: instant + offset).write(into: &text)
+        if offset == 0 && zone.identifier == "UTC" {
+            text.append(UInt8(ascii: "Z"))
+        } else {
+            text.append(UInt8(ascii: offset < 0 ? "-" : "+"))
+            let minutes = Int(abs(offset) / 60)
+            (minutes / 60).writePadded(2, into: &text)
+            text.append(UInt8(ascii: ":"))
+            (minutes % 60).writePadded(2, into: &text)
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     private static func parseLocal(_ text: Substring, original: String) -> (LocalDateTime, Substring)? {

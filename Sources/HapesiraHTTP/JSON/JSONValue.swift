@@ -1,4 +1,5 @@
 import Foundation
+import HapesiraCore
 import Hummingbird
 
 /// A JSON document built in code; written with sorted keys so equal data gives equal bytes.
@@ -18,7 +19,7 @@ enum JSONValue: Sendable, Equatable {
     /// (Foundation's `JSONEncoder` took about a third of a request's CPU time for the same output.)
     func write(into buffer: inout ByteBuffer) {
         switch self {
-        case .string(let value): Self.writeString(value, into: &buffer)
+        case .string(let value): JSONText.writeQuoted(value, into: &buffer)
         case .int(let value): buffer.writeString(String(value))
         case .double(let value): buffer.writeString(value.isFinite ? String(value) : "null")
         case .bool(let value): buffer.writeStaticString(value ? "true" : "false")
@@ -34,7 +35,7 @@ enum JSONValue: Sendable, Equatable {
             buffer.writeInteger(UInt8(ascii: "{"))
             for (index, key) in members.keys.sorted().enumerated() {
                 if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
-                Self.writeString(key, into: &buffer)
+                JSONText.writeQuoted(key, into: &buffer)
                 buffer.writeInteger(UInt8(ascii: ":"))
                 members[key]!.write(into: &buffer)
             }
@@ -48,27 +49,12 @@ enum JSONValue: Sendable, Equatable {
         write(into: &buffer)
         return buffer
     }
+}
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    private static func writeString(_ string: String, into buffer: inout ByteBuffer) {
-        buffer.writeInteger(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
-            case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-            case 0x0A: buffer.writeStaticString("\\n")
-            case 0x0D: buffer.writeStaticString("\\r")
-            case 0x09: buffer.writeStaticString("\\t")
-            case 0x00..<0x20:
-                buffer.writeStaticString("\\u00")
-                buffer.writeInteger(hexDigits[Int(byte >> 4)])
-                buffer.writeInteger(hexDigits[Int(byte & 0x0F)])
-            default: buffer.writeInteger(byte)
-            }
-        }
-        buffer.writeInteger(UInt8(ascii: "\""))
-    }
+extension ByteBuffer: JSONTextOutput {
+    public mutating func writeJSONByte(_ byte: UInt8) { writeInteger(byte) }
+    public mutating func writeJSONASCII(_ text: StaticString) { writeStaticString(text) }
+    public mutating func writeJSONVerbatim(_ text: String) { writeString(text) }
 }
 
 /// JSON responses.
