@@ -86,7 +86,7 @@ func buildRouter(_ dependencies: AppDependencies, parts: ServerParts) -> Router<
     let usage = UsageTimelines(sensors: dependencies.sensors, database: database)
     let bookings = BookingController(
         store: dependencies.store, views: views, body: BodyReader(maxBodyBytes: dependencies.maxBodyBytes),
-        metrics: dependencies.metrics, usage: usage, now: dependencies.now)
+        metrics: parts.metrics, usage: usage, now: dependencies.now)
     bookings.addRoutes(to: api)
     CatalogueController(store: dependencies.store, views: views, bookings: bookings, now: dependencies.now)
         .addRoutes(to: api)
@@ -135,7 +135,7 @@ func buildRouter(_ dependencies: AppDependencies, parts: ServerParts) -> Router<
         PublicPages(pages: pages, store: dependencies.store, now: dependencies.now).addRoutes(to: web)
         BookingPages(
             pages: pages, views: views, store: dependencies.store, usage: usage, feedTokens: feedTokens,
-            metrics: dependencies.metrics, now: dependencies.now
+            metrics: parts.metrics, now: dependencies.now
         ).addRoutes(to: web)
         DeskPage(pages: pages, store: dependencies.store, usage: usage, journal: journal, now: dependencies.now)
             .addRoutes(to: web)

@@ -4,14 +4,13 @@ import HTTPTypes
 import HapesiraCore
 import HapesiraStore
 import Hummingbird
-import Prometheus
 
 /// `/api/v1/bookings`: create, list, get, change, cancel, approve, decline, audit.
 struct BookingController: Sendable {
     let store: BookingStore
     let views: Views
     let body: BodyReader
-    let metrics: PrometheusCollectorRegistry
+    let metrics: RequestMetrics
     /// Attendance outcomes from the sensors, for `GET /bookings/{id}`.
     let usage: UsageTimelines
     let now: @Sendable () -> Int64

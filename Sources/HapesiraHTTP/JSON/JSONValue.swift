@@ -45,7 +45,8 @@ enum JSONValue: Sendable, Equatable {
 
     /// The JSON text as bytes.
     var bytes: ByteBuffer {
-        var buffer = ByteBuffer()
+        // Sized for a booking with a few occurrences: growing from empty reallocated several times.
+        var buffer = ByteBufferAllocator().buffer(capacity: 1024)
         write(into: &buffer)
         return buffer
     }

@@ -1,4 +1,3 @@
-import HapesiraCore
 import Prometheus
 
 /// Every metric the daemon exports, named and described in one place (listed in the README).
@@ -23,18 +22,5 @@ enum MetricNames {
         MetricNameDescriptor(
             namespace: "hapesira", metricName: "booking_refusals", unitName: "total",
             helpText: "Booking requests refused by a rule or a conflict, by the main reason")
-    }
-}
-
-extension PrometheusCollectorRegistry {
-    /// Counts a stored booking by its status, whether the API or the booking form made it.
-    func countCreated(_ booking: Booking) {
-        makeCounter(descriptor: MetricNames.bookingsCreated, labels: [("status", booking.status.rawValue)]).increment()
-    }
-
-    /// Counts a refused booking request by its main reason.
-    func countRefusal(_ refusal: Refusal) {
-        makeCounter(descriptor: MetricNames.bookingRefusals, labels: [("reason", refusal.primary?.code ?? "refused")])
-            .increment()
     }
 }

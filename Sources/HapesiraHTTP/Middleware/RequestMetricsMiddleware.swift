@@ -1,3 +1,4 @@
+import HapesiraCore
 import Hummingbird
 import Prometheus
 import Synchronization
@@ -20,8 +21,8 @@ struct RequestMetricsMiddleware: RouterMiddleware {
     }
 }
 
-/// The HTTP request metrics, each series made once: the registry validates names and help texts
-/// on every `make…` call.
+/// The metrics the HTTP layer records (requests, bookings stored and refused), each series made once: the
+/// registry validates names and help texts on every `make…` call.
 final class RequestMetrics: Sendable {
     static let buckets: [Duration] = [
         .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2.5),
@@ -31,6 +32,7 @@ final class RequestMetrics: Sendable {
 
     private let registry: PrometheusCollectorRegistry
     private let made = Mutex<[String: (Counter, DurationHistogram)]>([:])
+    private let bookingCounters = Mutex<[String: Counter]>([:])
 
     init(registry: PrometheusCollectorRegistry) { self.registry = registry }
 
@@ -39,6 +41,27 @@ final class RequestMetrics: Sendable {
         let (counter, histogram) = series(method: method, status: status)
         counter.increment()
         histogram.record(duration)
+    }
+
+    /// Counts a stored booking by its status, whether the API or the booking form made it.
+    func countCreated(_ booking: Booking) {
+        bookingCounter(MetricNames.bookingsCreated, label: "status", value: booking.status.rawValue).increment()
+    }
+
+    /// Counts a refused booking request by its main reason.
+    func countRefusal(_ refusal: Refusal) {
+        bookingCounter(MetricNames.bookingRefusals, label: "reason", value: refusal.primary?.code ?? "refused")
+            .increment()
+    }
+
+    private func bookingCounter(
+        _ descriptor: @autoclosure () -> MetricNameDescriptor, label: String, value: String
+    ) -> Counter {
+        let key = "\(label) \(value)"
+        if let counter = bookingCounters.withLock({ $0[key] }) { return counter }
+        let counter = registry.makeCounter(descriptor: descriptor(), labels: [(label, value)])
+        bookingCounters.withLock { $0[key] = counter }
+        return counter
     }
 
     private func series(method: String, status: Int) -> (Counter, DurationHistogram) {

@@ -2,7 +2,6 @@ import Foundation
 import HapesiraCore
 import HapesiraStore
 import Hummingbird
-import Prometheus
 
 /// The pages of a signed-in organisation: the booking form (`/book`), its bookings (`/bookings`), a
 /// booking's detail with its history (`/bookings/{id}`), cancelling, and its private feed link.
@@ -14,7 +13,7 @@ struct BookingPages: Sendable {
     let store: BookingStore
     let usage: UsageTimelines
     let feedTokens: FeedTokenStore
-    let metrics: PrometheusCollectorRegistry
+    let metrics: RequestMetrics
     let now: @Sendable () -> Int64
 
     var catalogue: Catalogue { pages.catalogue }
