@@ -68,31 +68,16 @@ enum BookingRows {
                 start_at, end_at, recurrence, series_policy, expected_attendance, wait_if_busy, sequence, skipped,
                 created_at, updated_at, created_by, excluded, ical_uid, ical_organizer, ical_sequence, ical_stamp)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, in: db
-        ) { statement in
-            SQLiteC.bind(statement, 1, draft.space)
-            SQLiteC.bind(statement, 2, draft.organisation)
-            SQLiteC.bind(statement, 3, draft.title)
-            SQLiteC.bind(statement, 4, draft.category)
-            SQLiteC.bind(statement, 5, draft.description)
-            SQLiteC.bind(statement, 6, draft.visibility.rawValue)
-            SQLiteC.bind(statement, 7, status.rawValue)
-            SQLiteC.bind(statement, 8, draft.start)
-            SQLiteC.bind(statement, 9, draft.end)
-            SQLiteC.bind(statement, 10, draft.recurrence)
-            SQLiteC.bind(statement, 11, draft.seriesPolicy.rawValue)
-            SQLiteC.bind(statement, 12, draft.expectedAttendance.map(Int64.init))
-            SQLiteC.bind(statement, 13, draft.waitIfBusy)
-            SQLiteC.bind(statement, 14, encodeIntervals(skipped))
-            SQLiteC.bind(statement, 15, now)
-            SQLiteC.bind(statement, 16, now)
-            SQLiteC.bind(statement, 17, createdBy)
-            SQLiteC.bind(statement, 18, encodeInstants(draft.excluded))
-            SQLiteC.bind(statement, 19, calendar?.uid)
-            SQLiteC.bind(statement, 20, calendar?.organizer)
-            SQLiteC.bind(statement, 21, (calendar?.sequence).map(Int64.init))
-            SQLiteC.bind(statement, 22, calendar?.stamp)
-        }
+            """, in: db,
+            [
+                .text(draft.space), .text(draft.organisation), .text(draft.title), .text(draft.category),
+                .text(draft.description), .text(draft.visibility.rawValue), .text(status.rawValue),
+                .integer(draft.start), .integer(draft.end), .text(draft.recurrence), .text(draft.seriesPolicy.rawValue),
+                .integer(draft.expectedAttendance.map(Int64.init)), .boolean(draft.waitIfBusy),
+                .text(encodeIntervals(skipped)), .integer(now), .integer(now), .text(createdBy),
+                .text(encodeInstants(draft.excluded)), .text(calendar?.uid), .text(calendar?.organizer),
+                .integer((calendar?.sequence).map(Int64.init)), .integer(calendar?.stamp),
+            ])
         let id = db.lastInsertedRowID
         let stored = try insertOccurrences(
             db, bookingID: id, organisation: draft.organisation, space: space, intervals: occurrences,
@@ -112,17 +97,11 @@ enum BookingRows {
                 """
                 INSERT INTO occurrence (booking_id, space_id, organisation_id, start_at, end_at, block_start, block_end, active)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, in: db
-            ) { statement in
-                SQLiteC.bind(statement, 1, bookingID)
-                SQLiteC.bind(statement, 2, space.id)
-                SQLiteC.bind(statement, 3, organisation)
-                SQLiteC.bind(statement, 4, interval.start)
-                SQLiteC.bind(statement, 5, interval.end)
-                SQLiteC.bind(statement, 6, block.start)
-                SQLiteC.bind(statement, 7, block.end)
-                SQLiteC.bind(statement, 8, active)
-            }
+                """, in: db,
+                [
+                    .integer(bookingID), .text(space.id), .text(organisation), .integer(interval.start),
+                    .integer(interval.end), .integer(block.start), .integer(block.end), .boolean(active),
+                ])
             return Occurrence(id: db.lastInsertedRowID, interval: interval)
         }
     }
@@ -142,19 +121,12 @@ enum BookingRows {
             INSERT INTO audit (at, actor_token, actor_organisation, action, booking_id, occurrence_id, space_id,
                 organisation_id, reason, details)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, in: db
-        ) { statement in
-            SQLiteC.bind(statement, 1, entry.at)
-            SQLiteC.bind(statement, 2, entry.actorToken)
-            SQLiteC.bind(statement, 3, entry.actorOrganisation)
-            SQLiteC.bind(statement, 4, entry.action)
-            SQLiteC.bind(statement, 5, entry.bookingID)
-            SQLiteC.bind(statement, 6, entry.occurrenceID)
-            SQLiteC.bind(statement, 7, entry.space)
-            SQLiteC.bind(statement, 8, entry.organisation)
-            SQLiteC.bind(statement, 9, entry.reason)
-            SQLiteC.bind(statement, 10, JSONText.object(entry.details))
-        }
+            """, in: db,
+            [
+                .integer(entry.at), .text(entry.actorToken), .text(entry.actorOrganisation), .text(entry.action),
+                .integer(entry.bookingID), .integer(entry.occurrenceID), .text(entry.space), .text(entry.organisation),
+                .text(entry.reason), .text(JSONText.object(entry.details)),
+            ])
     }
 
     static func auditEntry(_ row: Row) -> AuditEntry {

@@ -20,15 +20,25 @@ enum SQLiteC {
         sqlite3_bind_int64(statement, index, value)
     }
 
-    /// Binds a Boolean as 0 or 1.
-    static func bind(_ statement: OpaquePointer?, _ index: Int32, _ value: Bool) {
-        sqlite3_bind_int64(statement, index, value ? 1 : 0)
+    /// A parameter of `execute(_:in:_:)`: NULL when nil.
+    enum Value {
+        case text(String?)
+        case integer(Int64?)
+
+        static func boolean(_ value: Bool) -> Value { .integer(value ? 1 : 0) }
     }
 
-    /// Runs GRDB's cached statement for `sql` once, to completion, with the parameters `bind` sets (those it
-    /// leaves unset are NULL).
-    static func execute(_ sql: String, in db: Database, bind: (OpaquePointer?) -> Void) throws {
-        _ = try rows(sql, in: db, bind: bind) { _ -> Never? in nil }
+    /// Runs GRDB's cached statement for `sql` once, to completion, with `values` as its parameters in order.
+    static func execute(_ sql: String, in db: Database, _ values: [Value]) throws {
+        let bindAll = { (statement: OpaquePointer?) in
+            for (offset, value) in values.enumerated() {
+                switch value {
+                case .text(let text): bind(statement, Int32(offset + 1), text)
+                case .integer(let number): bind(statement, Int32(offset + 1), number)
+                }
+            }
+        }
+        _ = try rows(sql, in: db, bind: bindAll) { _ -> Never? in nil }
     }
 
     /// The rows of GRDB's cached statement for `sql`, with the parameters `bind` sets, each read by `read`
