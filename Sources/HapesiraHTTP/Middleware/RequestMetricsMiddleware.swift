@@ -57,23 +57,29 @@ final class RequestMetrics: Sendable {
     private func bookingCounter(
         _ descriptor: @autoclosure () -> MetricNameDescriptor, label: String, value: String
     ) -> Counter {
-        let key = "\(label) \(value)"
-        if let counter = bookingCounters.withLock({ $0[key] }) { return counter }
-        let counter = registry.makeCounter(descriptor: descriptor(), labels: [(label, value)])
-        bookingCounters.withLock { $0[key] = counter }
-        return counter
+        Self.cached(in: bookingCounters, "\(label) \(value)") {
+            registry.makeCounter(descriptor: descriptor(), labels: [(label, value)])
+        }
     }
 
     private func series(method: String, status: Int) -> (Counter, DurationHistogram) {
-        let key = "\(method) \(status)"
-        if let series = made.withLock({ $0[key] }) { return series }
-        let series = (
-            registry.makeCounter(
-                descriptor: MetricNames.httpRequests, labels: [("method", method), ("status", String(status))]),
-            registry.makeDurationHistogram(
-                descriptor: MetricNames.httpDuration, labels: [("method", method)], buckets: Self.buckets)
-        )
-        made.withLock { $0[key] = series }
+        Self.cached(in: made, "\(method) \(status)") {
+            (
+                registry.makeCounter(
+                    descriptor: MetricNames.httpRequests, labels: [("method", method), ("status", String(status))]),
+                registry.makeDurationHistogram(
+                    descriptor: MetricNames.httpDuration, labels: [("method", method)], buckets: Self.buckets)
+            )
+        }
+    }
+
+    /// The series cached under `key`, made the first time it is asked for.
+    private static func cached<Series: Sendable>(
+        in cache: borrowing Mutex<[String: Series]>, _ key: String, make: () -> Series
+    ) -> Series {
+        if let series = cache.withLock({ $0[key] }) { return series }
+        let series = make()
+        cache.withLock { $0[key] = series }
         return series
     }
 }
