@@ -3,6 +3,7 @@ import HapesiraConfig
 import HapesiraCore
 import HapesiraStore
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import Prometheus
@@ -153,8 +154,13 @@ public func buildApplication(
     let revalidator = parts.revalidator
     return Application(
         router: buildRouter(dependencies, parts: parts),
-        server: .http1(
-            configuration: .init(additionalChannelHandlers: [FeedRevalidationHandler(revalidator: revalidator)])),
+        server: HTTPServerBuilder { responder in
+            EventLoopPinnedChannel(
+                inner: HTTP1Channel(
+                    responder: responder,
+                    configuration: .init(additionalChannelHandlers: [FeedRevalidationHandler(revalidator: revalidator)])
+                ))
+        },
         configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "hapesira"),
         onServerRunning: onServerRunning,
         logger: logger)
