@@ -93,7 +93,7 @@ public struct BookingStore: Sendable {
     public init(database: AppDatabase, engine: BookingEngine) {
         self.database = database
         self.engine = engine
-        self.committer = GroupCommitter(writer: database.writer)
+        self.committer = GroupCommitter(database: database)
     }
 
     var catalogue: Catalogue { engine.catalogue }

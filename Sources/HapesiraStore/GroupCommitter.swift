@@ -22,12 +22,12 @@ final class GroupCommitter: Sendable {
         var draining = false
     }
 
-    private let writer: any DatabaseWriter
+    private let database: AppDatabase
     private let state = Mutex(State())
     private let commits = Atomic<UInt64>(0)
     private let queue = DispatchQueue(label: "hapesira.group-commit")
 
-    init(writer: any DatabaseWriter) { self.writer = writer }
+    init(database: AppDatabase) { self.database = database }
 
     /// How many batches have been committed: changes whenever the data may have changed.
     var committedBatches: UInt64 { commits.load(ordering: .acquiring) }
@@ -70,7 +70,7 @@ final class GroupCommitter: Sendable {
     /// to the queue. A throwing job rolls back its transaction.
     private func lead<T>(_ work: (Database) throws -> T) throws -> T {
         defer { handOff() }
-        let value = try writer.writeWithoutTransaction { db in try AppDatabase.transaction(db, work) }
+        let value = try database.write(inTransaction: work)
         commits.add(1, ordering: .releasing)
         return value
     }
@@ -96,9 +96,7 @@ final class GroupCommitter: Sendable {
             }
             guard !batch.isEmpty else { return }
             do {
-                let completions = try writer.writeWithoutTransaction { db in
-                    try AppDatabase.transaction(db) { db in batch.map { $0.run(db) } }
-                }
+                let completions = try database.write { db in batch.map { $0.run(db) } }
                 commits.add(1, ordering: .releasing)
                 for complete in completions { complete() }
             } catch {

@@ -60,33 +60,20 @@ public struct TokenStore: Sendable {
         }
     }
 
-    /// The caller a bearer token stands for. One row read by primary key, on `AppDatabase`'s lookup
-    /// connection (on the caller's thread: bounded, microseconds); in memory, the pool's async read.
+    /// The caller a bearer token stands for. One row read by primary key, on the caller's thread (bounded,
+    /// microseconds), as fresh as the database: a token revoked by another process is refused at once.
     public func authenticate(_ token: String) async throws -> Caller {
         let parts = token.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "hps", !parts[1].isEmpty, !parts[2].isEmpty, token.count < 200 else {
             throw TokenError.malformed
         }
         let id = String(parts[1])
-        let fetch: @Sendable (Database) throws -> (hash: Data, info: TokenInfo)? = { db in try Self.lookUp(id, db) }
-        let found: (hash: Data, info: TokenInfo)?
-        if let lookups = database.lookups {
-            found = try Self.readHere(lookups, fetch)
-        } else {
-            found = try await database.writer.read(fetch)
-        }
+        let found = try database.readLatest { db in try Self.lookUp(id, db) }
         guard let found, Self.constantTimeEqual(found.hash, Self.hash(String(parts[2]))) else {
             throw TokenError.unknown
         }
         guard found.info.revokedAt == nil else { throw TokenError.revoked }
         return Caller(tokenID: found.info.id, organisation: found.info.organisation, role: found.info.role)
-    }
-
-    /// Runs `fetch` on this thread (from async code GRDB's async overloads would be chosen), as one
-    /// statement in autocommit mode: `read` would wrap it in a transaction and two `PRAGMA query_only`
-    /// switches, 4 % of the daemon's CPU in a 1-client booking run; the connection is read-only anyway.
-    private static func readHere<T>(_ queue: DatabaseQueue, _ fetch: (Database) throws -> T) throws -> T {
-        try queue.inDatabase(fetch)
     }
 
     static func hash(_ secret: String) -> Data { Data(SHA256.hash(data: Data(secret.utf8))) }

@@ -21,6 +21,11 @@ struct JSONValueTests {
                 .object(["b": .int(2), "a": .object(["z": .bool(true), "y": .null])]),
                 #"{"a":{"y":null,"z":true},"b":2}"#
             ),
+            // Keys in code point order: upper case first, a prefix before its extensions, non-ASCII last.
+            (
+                .object(["ab": .int(1), "é": .int(2), "a": .int(3), "b_": .int(4), "Z": .int(5), "a_b": .int(6)]),
+                #"{"Z":5,"a":3,"a_b":6,"ab":1,"b_":4,"é":2}"#
+            ),
         ])
     func writes(value: JSONValue, expected: String) {
         #expect(text(value) == expected)
