@@ -96,7 +96,7 @@ final class GroupCommitter: Sendable {
             }
             guard !batch.isEmpty else { return }
             do {
-                let completions = try database.write { db in batch.map { $0.run(db) } }
+                let completions = try database.write(inTransaction: { db in batch.map { $0.run(db) } })
                 commits.add(1, ordering: .releasing)
                 for complete in completions { complete() }
             } catch {
