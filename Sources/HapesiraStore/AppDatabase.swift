@@ -31,13 +31,24 @@ public final class AppDatabase: Sendable {
         }
     }
 
+    /// WAL frames after which a commit checkpoints the WAL into the database file (SQLite's default: 1,000).
+    /// A checkpoint writes every page the WAL holds and fsyncs the database file, inside the commit that
+    /// triggers it (≈ 2.6 ms every 70 bookings at 1,000: 5.6 % of a 1-client run). Pages that many bookings
+    /// touch (index edges, the sequence table) are written once per checkpoint, so fewer, larger checkpoints
+    /// write less: 1-client runs alternated with 1,000 measured 8.5 % more bookings/s and a lower maximum
+    /// latency at 4,000 (docs/BENCHMARKS.md). The WAL file then grows to ≈ 16 MB.
+    static let checkpointFrames = 4_000
+
     /// Opens (creating if needed) the database file in WAL mode, with every commit fsynced.
     public static func open(path: String) throws -> AppDatabase {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let pool = try DatabasePool(path: path, configuration: configuration())
         // DatabasePool switches its writer to synchronous=NORMAL when it enables WAL: set FULL again.
-        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointFrames)")
+        }
         var readOnly = configuration()
         readOnly.readonly = true
         readOnly.label = "lookups"

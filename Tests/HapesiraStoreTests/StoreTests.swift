@@ -50,12 +50,16 @@ struct StoreTests {
         #expect(database.installationID.allSatisfy { $0.isHexDigit })
     }
 
-    @Test("the file database commits with synchronous=FULL on its writer (GRDB's WAL set-up lowers it to NORMAL)")
+    @Test(
+        "the file database commits with synchronous=FULL on its writer (GRDB's WAL set-up lowers it to NORMAL) and checkpoints every 4,000 frames"
+    )
     func commitsAreFsynced() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
         let database = try AppDatabase.open(path: directory.appendingPathComponent("db.sqlite").path)
         let mode = try database.writer.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
         #expect(mode == 2)  // FULL
+        let checkpoint = try database.writer.write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") }
+        #expect(checkpoint == 4_000)
         let journal = try database.writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
     }
