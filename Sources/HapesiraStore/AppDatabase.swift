@@ -122,7 +122,7 @@ public final class AppDatabase: Sendable {
     /// Runs `updates` in an immediate transaction on `db`, outside any transaction, and commits it; rolls it
     /// back when `updates` throws. BEGIN and COMMIT are cached statements: GRDB's `write` prepares them anew
     /// for every transaction, which a booking request would pay for each time.
-    static func transaction<T>(_ db: Database, _ updates: (Database) throws -> T) throws -> T {
+    private static func transaction<T>(_ db: Database, _ updates: (Database) throws -> T) throws -> T {
         try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
         do {
             let value = try updates(db)

@@ -33,8 +33,8 @@ enum JSONValue: Sendable, Equatable {
             buffer.writeInteger(UInt8(ascii: "]"))
         case .object(let members):
             buffer.writeInteger(UInt8(ascii: "{"))
-            // Sorted by their UTF-8 bytes (code point order): String's `<` compares by canonical equivalence,
-            // several times slower, and no key here differs from another only by its normalisation.
+            // Sorted by their UTF-8 bytes (code point order): String's `<` compares by canonical equivalence, more
+            // work for the same order, since no key here differs from another only by its normalisation.
             let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
             for (index, member) in sorted.enumerated() {
                 if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
